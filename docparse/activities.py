@@ -1,0 +1,296 @@
+"""Items of the outline → activities, following the conventions in seeds/README.md.
+
+An activity is the lowest numbered item that assigns work to an identifiable unit. Its
+lead comes, in this order of precedence, from a labelled field ("Đơn vị thực hiện: …"),
+from a heading that is itself a unit ("1. Sở Tài chính"), from an inline subject ("X chủ
+trì …", "Giao X …", "Đề nghị X …", "Riêng đối với X: …"), or from a parent that named the
+unit and listed the tasks as numbered children. Dates come only from the item itself.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import dates as vdates
+from . import units as vunits
+from .model import Activity
+from .outline import Item, own_text
+
+_SUPERSCRIPT_RE = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+
+# label text → field name. Order matters: the first match wins.
+_FIELD_SPECS = [
+    (r"(?:Đơn vị|Cơ quan|Bộ phận)\s+(?:chủ trì|chỉ trì|thực hiện|tham mưu|triển khai|đầu mối|chịu trách nhiệm)(?:\s+(?:thực hiện|triển khai|chính))?", "lead"),
+    (r"Chủ trì(?:\s+thực hiện)?|Trách nhiệm thực hiện|Đơn vị chủ trì thực hiện|Cơ quan chủ trì thực hiện|Thực hiện", "lead"),
+    (r"(?:Đơn vị|Cơ quan)\s+phối hợp(?:\s+thực hiện)?|Phối hợp(?:\s+thực hiện)?", "support"),
+    (r"Thời lượng[^:]{0,30}", "duration"),
+    (r"Thời gian[^:]{0,45}|Thời hạn[^:]{0,30}|Tiến độ[^:]{0,30}|Thời điểm[^:]{0,30}", "time"),
+    (r"Hình thức[^:]{0,30}|Cách thức[^:]{0,30}|Phương thức[^:]{0,30}", "form"),
+    (r"Địa điểm[^:]{0,30}", "location"),
+    (r"Thành phần[^:]{0,50}|Đối tượng[^:]{0,30}", "audience"),
+    (r"(?:Nguồn\s+)?[Kk]inh phí[^:]{0,30}", "funding"),
+    (r"Nội dung[^:]{0,30}|Nhiệm vụ[^:]{0,30}|Yêu cầu[^:]{0,20}", "content"),
+    (r"Sản phẩm[^:]{0,30}|Kết quả[^:]{0,30}", "product"),
+    (r"Cơ quan hợp tác[^:]{0,30}|Các kênh[^:]{0,40}|Đơn vị hợp tác[^:]{0,30}", "partner"),
+]
+_FIELD_RE = re.compile(
+    r"^[-–+•*]?\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]?\s+|[a-zđ][).]\s+)?(?P<label>"
+    + "|".join(f"(?P<f{i}>{p})" for i, (p, _) in enumerate(_FIELD_SPECS))
+    + r")\s*:\s*(?P<value>.*)$",
+    re.S,
+)
+
+EXCLUDED_SECTION = re.compile(
+    r"^(?:MỤC ĐÍCH|YÊU CẦU|MỤC TIÊU|QUAN ĐIỂM|CĂN CỨ|ĐỐI TƯỢNG|PHẠM VI|NGUYÊN TẮC|NỘI DUNG TUYÊN TRUYỀN|"
+    r"NỘI DUNG TRUYỀN THÔNG|NỘI DUNG THÔNG TIN|NỘI DUNG, HÌNH THỨC|NỘI DUNG VÀ HÌNH THỨC|CHỦ ĐỀ|KHẨU HIỆU|"
+    r"THÔNG ĐIỆP|BỐI CẢNH|SỰ CẦN THIẾT|TÌNH HÌNH|ĐÁNH GIÁ|HÌNH THỨC TUYÊN TRUYỀN|HÌNH THỨC TRUYỀN THÔNG|"
+    r"THỜI GIAN TUYÊN TRUYỀN|THỜI GIAN, ĐỊA ĐIỂM|LỘ TRÌNH)",
+    re.I,
+)
+_PROMULGATION = re.compile(
+    r"ban hành kèm theo|có hiệu lực|chịu trách nhiệm thi hành|thi hành (?:Quyết định|Quyết định này)|bãi bỏ", re.I
+)
+
+
+@dataclass
+class Fields:
+    lead: list[str] = field(default_factory=list)
+    support: list[str] = field(default_factory=list)
+    time: list[tuple[str, str]] = field(default_factory=list)  # (label, value)
+    other: dict[str, str] = field(default_factory=dict)
+    rest: list[str] = field(default_factory=list)  # paragraphs that are not fields
+
+
+def parse_field(text: str) -> tuple[str, str, str] | None:
+    """"- Đơn vị thực hiện: Sở X." → ("lead", "Đơn vị thực hiện", "Sở X.")."""
+    m = _FIELD_RE.match(text.strip())
+    if not m:
+        return None
+    for i, (_, name) in enumerate(_FIELD_SPECS):
+        if m.group(f"f{i}"):
+            label = m.group("label")
+            if name == "lead" and label.strip().lower() == "thực hiện" and not vunits.starts_unit(m.group("value")):
+                return None
+            return name, label, m.group("value").strip()
+    return None
+
+
+_CHU_TRI_PHOI_HOP = re.compile(r"^(?P<lead>.*?)\s+ch[ủỉ] trì\s*,?\s*(?:và\s+)?phối hợp(?:\s+với)?\s+(?P<sup>.*)$", re.S)
+
+
+def lead_value(value: str) -> tuple[list[str], list[str]]:
+    """A lead field's value; "X chủ trì, phối hợp (với) Y" also yields Y as support."""
+    value = value.strip().rstrip(".")
+    m = _CHU_TRI_PHOI_HOP.match(value)
+    if m:
+        sup = vunits.cut_at_verb(m.group("sup"))
+        return vunits.split_units(m.group("lead")), vunits.split_units(sup)
+    value = re.sub(r"\s+ch[ủỉ] trì(?:\s+thực hiện)?\s*$", "", value)
+    return vunits.split_units(value), []
+
+
+def collect_fields(texts: list[str]) -> Fields:
+    f = Fields()
+    for t in texts:
+        parsed = parse_field(t)
+        if not parsed:
+            f.rest.append(t)
+            continue
+        name, label, value = parsed
+        if name == "lead":
+            lead, sup = lead_value(value)
+            f.lead.extend(lead)
+            f.support.extend(sup)
+        elif name == "support":
+            f.support.extend(vunits.split_units(value.rstrip(".")))
+        elif name == "time":
+            f.time.append((label, value))
+        else:
+            f.other.setdefault(name, value)
+            if name == "content":
+                f.rest.append(value)
+    return f
+
+
+def clean_title(text: str) -> str:
+    t = _SUPERSCRIPT_RE.sub("", text)
+    t = re.sub(r"\s+", " ", t).strip()
+    return t.strip(" :.;-–")
+
+
+def first_sentence(text: str) -> str:
+    m = re.search(r"(?<![A-ZĐ0-9])[.!?](?=\s+[A-ZĐÀ-Ỹ(\"“]|\s*$)", text)
+    return text[: m.start()] if m else text
+
+
+def heading_units(heading: str) -> list[str] | None:
+    """Units named by a heading that is itself a unit ("1. Sở Tài chính",
+    "3. Các cơ quan báo chí địa phương (Báo …, Đài …)", "Sở X: Là cơ quan đầu mối …")."""
+    h = _SUPERSCRIPT_RE.sub("", heading).strip()
+    head = h
+    if ":" in h:
+        head = h[: h.index(":")]
+        after = h[h.index(":") + 1:].strip()
+        members = vunits.members_in_heading(h) if after and len(after) < 120 else None
+        if members and not re.search(r"[.]\s", after):
+            return members
+    head = head.strip().rstrip(".")
+    bare = re.sub(r"^(?:Đề nghị|Giao|Đối với)\s+", "", head)
+    if not vunits.starts_unit(bare):
+        return None
+    words = bare.split()
+    if len(words) > 40:
+        return None
+    if ":" not in h and (vunits.cut_at_verb(bare) != bare or re.search(r"[.;]\s", bare)):
+        return None
+    members = vunits.members_in_heading(bare)
+    if members:
+        return members
+    return vunits.split_units(bare) or None
+
+
+_GIAO_RE = re.compile(r"(?:^|[.;(]\s*|:\s*)Giao\s+(?P<u>.+?)(?=\s+(?:chủ trì|thực hiện|tham mưu|triển khai|phối hợp|xây dựng|tổ chức|theo dõi)\b|[);.]|$)")
+_DE_NGHI_RE = re.compile(r"(?:^|[.;]\s+|:\s*)Đề nghị\s+(?P<rest>.+)$", re.S)
+_RIENG_RE = re.compile(r"(?:^|[.;]\s*)(?:Riêng\s+)?(?:đối với|Đối với)\s+(?P<u>[^:]{3,300}?):")
+_KEYWORD_RE = re.compile(r"\s(?:ch[ủỉ] trì|thực hiện)\b")
+_TOPIC_RE = re.compile(r"^[^:]{3,200}:\s*(?P<rest>.+)$", re.S)
+_SUPPORT_INLINE = re.compile(r"ch[ủỉ] trì\s*,?\s*(?:và\s+)?phối hợp(?:\s+với)?\s+(?P<y>.+)", re.S)
+
+
+def inline_leads(texts: list[str]) -> list[str]:
+    """Lead units stated inline in the item's own text."""
+    out: list[str] = []
+    for raw in texts:
+        t = re.sub(r"^[-–+•]\s*", "", raw.strip())
+        t = _SUPERSCRIPT_RE.sub("", t)
+        for m in _GIAO_RE.finditer(t):
+            out.extend(u for u in vunits.split_units(vunits.cut_at_verb(m.group("u"))) if vunits.starts_unit(u))
+        m = _DE_NGHI_RE.search(t)
+        if m:
+            out.extend(vunits.subject_units(m.group("rest")) or [])
+        for m in _RIENG_RE.finditer(t):
+            names = vunits.split_units(m.group("u"))
+            if names and all(vunits.starts_unit(n) or vunits._LOWER_RE.match(n) for n in names):
+                out.extend(names)
+        out.extend(vunits.subject_units(t))
+        m = _TOPIC_RE.match(t)
+        if m:
+            out.extend(vunits.subject_units(m.group("rest")))
+        for m in _KEYWORD_RE.finditer(t):
+            clause = t[: m.start()]
+            cut = max(clause.rfind("."), clause.rfind(";"), clause.rfind(":"), clause.rfind("\n"))
+            # a "." inside a number or abbreviation is not a clause boundary
+            while cut > 0 and cut + 1 < len(clause) and not clause[cut + 1].isspace():
+                cut = max(clause.rfind(".", 0, cut), clause.rfind(";", 0, cut), clause.rfind(":", 0, cut))
+            clause = clause[cut + 1:]
+            out.extend(vunits.trailing_units(clause))
+    return vunits._dedupe(out)
+
+
+def inline_support(texts: list[str]) -> list[str]:
+    """Objects of an explicit "X chủ trì, phối hợp (với) Y"."""
+    out: list[str] = []
+    for raw in texts:
+        t = _SUPERSCRIPT_RE.sub("", raw)
+        for m in _SUPPORT_INLINE.finditer(t):
+            y = m.group("y")
+            y = re.split(r"[.;]\s|\s\(|$", y, maxsplit=1)[0]
+            y = vunits.cut_at_verb(y)
+            out.extend(n for n in vunits.split_units(y) if vunits.starts_unit(n) or vunits._LOWER_RE.match(n))
+    return vunits._dedupe(out)
+
+
+def dates_for(fields: Fields, texts: list[str], year: int | None) -> vdates.Dates:
+    out = vdates.Dates()
+    deadlines = []
+    for label, value in fields.time:
+        completion = bool(re.search(r"hoàn thành|thời hạn|hạn\b|kết thúc", label, re.I))
+        d = vdates.read_time_field(value, year, completion)
+        if out.start is None and (d.start or d.end):
+            out.start, out.end = d.start, d.end
+        if d.deadline:
+            deadlines.append(d.deadline)
+    joined = " ".join(fields.rest) if fields.time else " ".join(texts)
+    free = vdates.scan_sentence_dates(joined, year)
+    if not fields.time and free.start:
+        out.start, out.end = free.start, free.end
+    if free.deadline:
+        deadlines.append(free.deadline)
+    if deadlines:
+        out.deadline = min(deadlines)
+    return out
+
+
+def item_title(item: Item, unit_headed: bool) -> str:
+    heading = item.heading or (item.body[0] if item.body else "")
+    h = _SUPERSCRIPT_RE.sub("", heading).strip()
+    if ":" in h:
+        before = h[: h.index(":")]
+        if unit_headed or len(before.split()) <= 40:
+            return clean_title(before)
+    return clean_title(first_sentence(h))
+
+
+def is_excluded_section(item: Item) -> bool:
+    h = _SUPERSCRIPT_RE.sub("", item.heading).strip()
+    if EXCLUDED_SECTION.match(h.upper()):
+        return True
+    if item.label and item.label.kind == "ARTICLE" and _PROMULGATION.search(" ".join([item.heading] + item.body)[:600]):
+        return True
+    return False
+
+
+def make_activity(
+    item: Item, ref: str, year: int | None, inherited: list[str], extra: list[str] | None = None
+) -> Activity | None:
+    """The activity for `item`, or None when no unit is assigned. `extra` holds the
+    texts of numbered children that are only labelled fields of this item."""
+    texts = [t for t in own_text(item) + list(extra or []) if t]
+    fields = collect_fields(texts[1:] if texts else [])
+    head_field = parse_field(item.heading) if item.heading else None
+    if head_field:
+        fields_head = collect_fields([item.heading])
+        fields.lead = fields_head.lead + fields.lead
+        fields.support = fields_head.support + fields.support
+        fields.time = fields_head.time + fields.time
+    unit_heading = None if head_field else heading_units(item.heading)
+    if fields.lead:
+        lead = fields.lead
+    elif unit_heading:
+        lead = unit_heading
+    else:
+        lead = inline_leads(texts) or list(inherited)
+    if not lead:
+        return None
+    support = list(fields.support)
+    if not support:
+        support = [s for s in inline_support(texts) if vunits.fold_key(s) not in {vunits.fold_key(x) for x in lead}]
+    d = dates_for(fields, texts, year)
+    content = " ".join(texts)
+    act = Activity(
+        ref=ref,
+        title=item_title(item, bool(unit_heading)) or clean_title(content[:200]),
+        lead=vunits._dedupe(lead),
+        support=vunits._dedupe(support),
+        start=d.start,
+        end=d.end,
+        deadline=d.deadline,
+        content=content,
+        form=fields.other.get("form"),
+        location=fields.other.get("location"),
+        duration=fields.other.get("duration"),
+        audience=fields.other.get("audience"),
+        funding=fields.other.get("funding"),
+        time_text="; ".join(v for _, v in fields.time) or None,
+        recurrence=vdates.recurrence(content),
+        span=(item.span[0], item.last_line),
+    )
+    act.groups = [n for n in act.lead + act.support if vunits.is_group(n)]
+    if not fields.lead and not unit_heading and inherited and lead == list(inherited):
+        act.notes.append("Đơn vị chủ trì lấy từ mục cha (lead inherited from the parent item)")
+    return act
+
+
+def children_are_fields(item: Item) -> bool:
+    kids = [c for c in item.children if c.numbered]
+    return bool(kids) and all(parse_field(c.heading) for c in kids)

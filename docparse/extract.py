@@ -1,0 +1,217 @@
+"""Blocks → Plan: the ordered steps after a reader has done its work.
+
+1. header (number, issuer, date, kind, title), 2. outline tree, 3. activities from the
+tree and from activity tables, 4. cross-references from the responsibilities section,
+5. tail (recipients, signer), references, the plan's window and peak periods.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from . import activities as acts
+from . import dates as vdates
+from . import header as hdr
+from . import tables as tbl
+from . import units as vunits
+from .model import Activity, Document, Paragraph, Period, Plan, Table
+from .outline import Item, build_tree
+
+MAX_BLOCKS = 20000  # a plan has a few hundred; beyond this we only read the start
+
+
+def extract(doc: Document) -> Plan:
+    blocks = [_nfc(b) for b in doc.blocks[:MAX_BLOCKS]]
+    plan = Plan(text=doc.text)
+    if len(doc.blocks) > MAX_BLOCKS:
+        doc.warnings.append(f"Tài liệu có {len(doc.blocks)} đoạn; chỉ đọc {MAX_BLOCKS} đoạn đầu.")
+    start = hdr.parse_header(blocks, plan)
+    year = plan.source.pop("year", None)
+    doc_date = dt.date.fromisoformat(plan.date) if plan.date else None
+    body = blocks[start:]
+    body_text = "\n".join(_block_text(b) for b in body)
+    hdr.infer_issuer(plan, body_text)
+    if year is None:
+        year = _guess_year(plan, body_text)
+    tree = build_tree(body)
+    plan.activities = _walk(tree, year)
+    _resolve_cross_refs(plan.activities)
+    hdr.parse_tail(blocks, plan)
+    plan.references = hdr.find_references(body_text)
+    plan.window, plan.peaks = _periods(plan, tree, body_text, year, doc_date)
+    return plan
+
+
+def _nfc(block):
+    if isinstance(block, Paragraph):
+        if not unicodedata.is_normalized("NFC", block.text):
+            block.text = unicodedata.normalize("NFC", block.text)
+    elif isinstance(block, Table):
+        block.rows = [[unicodedata.normalize("NFC", c) for c in row] for row in block.rows]
+    return block
+
+
+def _block_text(b) -> str:
+    if isinstance(b, Table):
+        return "\n".join(" | ".join(r) for r in b.rows)
+    return b.text.replace("\n", " ")
+
+
+def _guess_year(plan: Plan, text: str) -> int | None:
+    for s in (plan.title or "", text[:3000]):
+        m = re.search(r"\bnăm\s+((?:19|20)\d{2})\b", s)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _component(item: Item) -> str:
+    lab = item.label
+    if lab.kind == "ARTICLE":
+        return f"Điều {lab.value}"
+    if lab.kind == "SECTION":
+        return f"Phần {lab.value}"
+    return lab.value
+
+
+def _ref(item: Item) -> str:
+    parts: list[tuple[str, str]] = []
+    for node in item.path():
+        if not node.numbered:
+            continue
+        kind = node.label.kind
+        comp = _component(node)
+        if kind.startswith("DEC") and kind != "DEC1":
+            # "1.1" already carries its parent "1": drop the decimal ancestors
+            parts = [p for p in parts if not p[0].startswith("DEC")]
+        parts.append((kind, comp))
+    return ".".join(c for _, c in parts)
+
+
+def _walk(root: Item, year: int | None) -> list[Activity]:
+    out: list[Activity] = []
+    seen_refs: dict[str, int] = {}
+
+    def add(act: Activity) -> None:
+        n = seen_refs.get(act.ref, 0) + 1
+        seen_refs[act.ref] = n
+        if n > 1:
+            act.ref = f"{act.ref}[{n}]"
+        out.append(act)
+
+    def visit(item: Item, inherited: list[str]) -> bool:
+        """Adds the activities under `item`; True if any was added."""
+        if item.numbered and acts.is_excluded_section(item):
+            return False
+        produced = False
+        for t in item.tables:
+            for a in tbl.table_activities(t, year):
+                add(a)
+                produced = True
+        numbered_kids = [c for c in item.children if c.numbered]
+        fields_only = acts.children_are_fields(item)
+        own_units: list[str] = []
+        if item.numbered:
+            own_units = acts.heading_units(item.heading) or []
+            if not own_units and re.search(r"(?:các|một số|những)\s+nhiệm vụ(?:\s+\w+){0,3}\s*(?:sau|như sau)\s*:", item.heading):
+                own_units = acts.inline_leads([item.heading])
+        if not fields_only:
+            for child in numbered_kids:
+                produced = visit(child, own_units or inherited) or produced
+            # unnumbered children can hold tables and lettered sub-items too
+            for child in item.children:
+                if not child.numbered:
+                    produced = visit_unnumbered(child, own_units or inherited) or produced
+        if produced or not item.numbered:
+            return produced
+        extra = []
+        if fields_only:
+            for c in numbered_kids:
+                extra.append(c.heading)
+                extra.extend(c.body)
+        act = acts.make_activity(item, _ref(item), year, inherited, extra)
+        if act:
+            add(act)
+            return True
+        return False
+
+    def visit_unnumbered(item: Item, inherited: list[str]) -> bool:
+        produced = False
+        for t in item.tables:
+            for a in tbl.table_activities(t, year):
+                add(a)
+                produced = True
+        for c in item.children:
+            if c.numbered:
+                produced = visit(c, inherited) or produced
+            else:
+                produced = visit_unnumbered(c, inherited) or produced
+        return produced
+
+    visit(root, [])
+    return out
+
+
+_XREF_RE = re.compile(
+    r"(?P<role>ch[ủỉ] trì|phối hợp)[^.;]{0,80}?(?:tại|theo|ở)\s+(?:các\s+)?(?:khoản|điểm|tiểu mục|mục|nội dung|nhiệm vụ)\s+"
+    r"(?P<refs>\d{1,2}(?:\.\d{1,2})*(?:\s*(?:,|và|;)\s*\d{1,2}(?:\.\d{1,2})*)*)\s*,?\s*(?:của\s+)?(?:mục|phần)\s+(?P<sec>[IVXL]+)",
+    re.I,
+)
+
+
+def _resolve_cross_refs(activities: list[Activity]) -> None:
+    """"Chủ trì triển khai nhiệm vụ tại khoản 1.1 và 2.6 mục III" in a unit's
+    responsibilities makes that unit lead of III.1.1 and III.2.6, noting the source."""
+    by_ref = {a.ref: a for a in activities}
+    for src in activities:
+        for m in _XREF_RE.finditer(src.content):
+            role = "lead" if m.group("role").lower().startswith("ch") else "support"
+            sec = m.group("sec").upper()
+            for num in re.findall(r"\d{1,2}(?:\.\d{1,2})*", m.group("refs")):
+                target = by_ref.get(f"{sec}.{num}")
+                if target is None or target is src:
+                    continue
+                names = getattr(target, role)
+                keys = {vunits.fold_key(n) for n in target.lead + target.support}
+                added = [u for u in src.lead if vunits.fold_key(u) not in keys]
+                names.extend(added)
+                label = "chủ trì" if role == "lead" else "phối hợp"
+                target.notes.append(
+                    f"Mục {src.ref} giao {', '.join(src.lead)} {label} nhiệm vụ này"
+                    + ("" if added else " (đã có trong danh sách)")
+                )
+                target.groups = [n for n in target.lead + target.support if vunits.is_group(n)]
+
+
+_PEAK_RE = re.compile(r"cao điểm", re.I)
+_WINDOW_RE = re.compile(
+    r"(?:thời gian\s+(?:thực hiện|tuyên truyền|triển khai)|bắt đầu từ|thực hiện\s+(?:từ|trong)|triển khai\s+(?:từ|trong))", re.I
+)
+
+
+def _periods(plan: Plan, tree: Item, text: str, year: int | None, doc_date: dt.date | None):
+    peaks: list[Period] = []
+    window = None
+    seen: set[tuple] = set()
+    for sentence in re.split(r"(?<=[.;])\s+|\n", text):
+        if _PEAK_RE.search(sentence):
+            tail = sentence[_PEAK_RE.search(sentence).end():]
+            s, e = vdates.doc_period(tail, year, doc_date)
+            if s or e:
+                key = (s, e)
+                if key not in seen:
+                    seen.add(key)
+                    peaks.append(Period(s, e, sentence.strip()[:300]))
+        elif window is None and _WINDOW_RE.search(sentence):
+            tail = sentence[_WINDOW_RE.search(sentence).start():]
+            s, e = vdates.doc_period(tail, year, doc_date)
+            if s or e:
+                window = Period(s, e, sentence.strip()[:300])
+    if window is None and plan.title:
+        m = re.search(r"từ\s+.+?\s+đến\s+[^)]+|năm\s+\d{4}(?:\s*[-–]\s*\d{4})?|giai đoạn\s+\d{4}\s*[-–]\s*\d{4}", plan.title, re.I)
+        if m:
+            s, e = vdates.doc_period(m.group(0), year, doc_date)
+            if s or e:
+                window = Period(s, e, m.group(0))
+    return window, peaks

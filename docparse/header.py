@@ -1,0 +1,427 @@
+"""Document-level fields: number, issuer (and its parent body), place and date, kind,
+title, addressees, recipients, signer and references to other documents.
+
+The header is read from the first blocks: either the two-column header table (issuing
+body | Quốc hiệu, then "Số:" | "<place>, ngày …") or the same lines one under another.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .model import Paragraph, Plan, Reference, Signer, Table
+
+QUOC_HIEU = re.compile(r"CỘNG\s+H[ÒO]A\s+X[ÃA]\s+H[ỘO]I|Độc lập\s*[-–]\s*Tự do", re.I)
+_NUMBER_RE = re.compile(r"^\s*S\s*ố\s*(?:hiệu)?\s*:\s*(?P<n>[^\n]*)", re.I)
+_DATE_RE = re.compile(
+    r"(?P<place>[^,\n]{2,60}),\s*ngày\s*(?P<d>\d{0,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})", re.I
+)
+_KINDS = [
+    ("KẾ HOẠCH", "Kế hoạch"), ("QUYẾT ĐỊNH", "Quyết định"), ("HƯỚNG DẪN", "Hướng dẫn"),
+    ("CÔNG VĂN", "Công văn"), ("THÔNG BÁO", "Thông báo"), ("CHỈ THỊ", "Chỉ thị"),
+    ("CHƯƠNG TRÌNH", "Chương trình"), ("BÁO CÁO", "Báo cáo"), ("NGHỊ QUYẾT", "Nghị quyết"),
+    ("ĐỀ ÁN", "Đề án"), ("THÔNG TƯ", "Thông tư"), ("NGHỊ ĐỊNH", "Nghị định"), ("TỜ TRÌNH", "Tờ trình"),
+    ("QUY CHẾ", "Quy chế"), ("QUY ĐỊNH", "Quy định"), ("CHƯƠNG TRÌNH HÀNH ĐỘNG", "Chương trình hành động"),
+]
+_CODE_KINDS = {"KH": "Kế hoạch", "QĐ": "Quyết định", "HD": "Hướng dẫn", "TB": "Thông báo", "CT": "Chỉ thị",
+               "BC": "Báo cáo", "NQ": "Nghị quyết", "CTr": "Chương trình", "TTr": "Tờ trình"}
+_ABBREV = [
+    (r"^UBND\b", "Ủy ban nhân dân"), (r"^HĐND\b", "Hội đồng nhân dân"), (r"^BTG\b", "Ban Tuyên giáo"),
+]
+_PROPER = [
+    "Thông tin và Truyền thông", "Văn hóa, Thể thao và Du lịch", "Văn hóa Thể thao và Du lịch",
+    "Khoa học và Công nghệ", "Kế hoạch và Đầu tư", "Tài chính", "Nội vụ", "Tư pháp", "Y tế", "Xây dựng",
+    "Giáo dục và Đào tạo", "Nông nghiệp và Phát triển nông thôn", "Nông nghiệp và Môi trường",
+    "Tài nguyên và Môi trường", "Lao động - Thương binh và Xã hội", "Công Thương", "Ngoại vụ",
+    "Giao thông vận tải", "Dân tộc và Tôn giáo", "Tuyên giáo", "Dân vận", "Tuyên giáo và Dân vận",
+    "Công an", "Quốc phòng", "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Trung ương", "Chính phủ",
+]
+
+
+def _lines(block) -> list[str]:
+    if isinstance(block, Table):
+        return [ln for row in block.rows for cell in row for ln in cell.split("\n") if ln.strip()]
+    return [ln for ln in block.text.split("\n") if ln.strip()]
+
+
+def sentence_case(upper: str) -> str:
+    """"SỞ THÔNG TIN VÀ TRUYỀN THÔNG" → "Sở Thông tin và Truyền thông";
+    "UBND TỈNH ĐẮK NÔNG" → "Ủy ban nhân dân tỉnh Đắk Nông"."""
+    s = re.sub(r"\s+", " ", upper.strip())
+    if not s.isupper():
+        return s
+    low = s.lower()
+    for pat, full in _ABBREV:
+        low = re.sub(pat.lower(), full.lower(), low)
+    out = low[:1].upper() + low[1:]
+    for name in _PROPER:
+        out = re.sub(re.escape(name.lower()), name, out)
+    # place names after an administrative word are proper nouns
+    out = re.sub(
+        r"\b(tỉnh|thành phố|huyện|quận|thị xã|xã|phường|đặc khu)\s+((?:\S+\s*){1,3})$",
+        lambda m: m.group(1) + " " + " ".join(w[:1].upper() + w[1:] for w in m.group(2).split()),
+        out,
+    )
+    out = re.sub(r"^(Ủy ban nhân dân|Hội đồng nhân dân|Sở|Bộ|Ban|Cục)", lambda m: m.group(1), out)
+    out = out.replace("ủy ban nhân dân", "Ủy ban nhân dân")
+    return out
+
+
+def _locality(name: str) -> str | None:
+    m = re.search(r"\b((?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|đặc khu)\s+.+)$", name, re.I)
+    return m.group(1) if m else None
+
+
+def parse_header(blocks: list, plan: Plan) -> int:
+    """Fill plan.number/date/place/issuer/parent_issuer/kind/title/addressees from the
+    first blocks. Returns the index of the first block after the header."""
+    limit = min(len(blocks), 60)
+    issuer_lines: list[str] = []
+    qh_seen = False
+    kind_idx = None
+    end = 0
+    for i in range(limit):
+        block = blocks[i]
+        lines = _lines(block)
+        if isinstance(block, Table):
+            joined = "\n".join(lines)
+            if QUOC_HIEU.search(joined) or _NUMBER_RE.search(joined) or _DATE_RE.search(joined):
+                _header_table(block, plan, issuer_lines)
+                qh_seen = qh_seen or bool(QUOC_HIEU.search(joined))
+                end = i + 1
+            continue
+        for ln in lines:
+            if QUOC_HIEU.search(ln):
+                qh_seen = True
+                continue
+            m = _NUMBER_RE.match(ln)
+            if m and plan.number is None and "number_seen" not in plan.source:
+                plan.source["number_seen"] = True
+                plan.number = _clean_number(m.group("n"))
+                end = i + 1
+                continue
+            m = _DATE_RE.search(ln)
+            if m and plan.date is None and "date_seen" not in plan.source and len(ln) < 120:
+                plan.source["date_seen"] = True
+                _set_date(plan, m)
+                end = i + 1
+                continue
+        if not qh_seen and kind_idx is None and plan.number is None and all(_is_upper_line(x) for x in lines) and lines:
+            if not _kind_of(lines[0]):
+                issuer_lines.extend(lines)
+                continue
+        if kind_idx is None and lines and _kind_of(lines[0]) and len(lines[0]) < 40:
+            plan.kind = _kind_of(lines[0])
+            kind_idx = i
+            rest = " ".join(lines[1:]).strip()
+            if rest:
+                plan.title = rest
+                end = i + 1
+            else:
+                title = _title_after(blocks, i + 1)
+                if title:
+                    plan.title, end = title
+                else:
+                    end = i + 1
+            break
+        if lines and re.match(r"^V/v\b|^Về việc\b", lines[0], re.I):
+            plan.title = re.sub(r"^(V/v|Về việc)\s*", "", " ".join(lines), flags=re.I).strip()
+            plan.kind = plan.kind or "Công văn"
+            end = i + 1
+            break
+    plan.source.pop("number_seen", None)
+    plan.source.pop("date_seen", None)
+    _set_issuer(plan, issuer_lines)
+    if plan.kind is None and plan.number:
+        m = re.search(r"/([A-Za-zĐđ]+)", plan.number)
+        if m:
+            plan.kind = _CODE_KINDS.get(m.group(1))
+    return end
+
+
+def _is_upper_line(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(s) < 90
+
+
+def _kind_of(line: str) -> str | None:
+    s = re.sub(r"[^\wÀ-ỹ ]", " ", line).strip()
+    s = re.sub(r"\s+", " ", s)
+    for word, kind in sorted(_KINDS, key=lambda k: -len(k[0])):
+        if s.upper() == word and s.isupper():
+            return kind
+    return None
+
+
+def _title_after(blocks: list, start: int):
+    parts: list[str] = []
+    end = start
+    for j in range(start, min(start + 4, len(blocks))):
+        b = blocks[j]
+        if isinstance(b, Table):
+            break
+        text = " ".join(_lines(b)).strip()
+        if not text or re.match(r"^(Căn cứ|Thực hiện|Triển khai|Theo|Để|Nhằm|\(Kèm theo|\(Ban hành)", text) or _kind_of(text):
+            break
+        if parts and not (text.isupper() and parts[-1].isupper()):
+            break
+        if parts and re.match(r"^(ỦY BAN|UỶ BAN|BỘ TRƯỞNG|CHỦ TỊCH|GIÁM ĐỐC|BAN THƯỜNG VỤ)", text):
+            break
+        parts.append(text)
+        end = j + 1
+        if not text.isupper():
+            break
+    if not parts:
+        return None
+    return re.sub(r"\s+", " ", " ".join(parts)).strip(), end
+
+
+def _clean_number(raw: str) -> str | None:
+    s = re.sub(r"\s+", "", raw)
+    s = s.split("\n")[0]
+    m = re.match(r"^(\d[\w.\-]*/[\w.\-/Đđ&]+)", s)
+    if m:
+        return m.group(1).rstrip(".,;")
+    return None
+
+
+def _set_date(plan: Plan, m: re.Match) -> None:
+    plan.place = re.sub(r"^[\W_]+", "", m.group("place")).strip() or None
+    d = m.group("d")
+    plan.source["year"] = int(m.group("y"))
+    if d:
+        try:
+            plan.date = dt.date(int(m.group("y")), int(m.group("m")), int(d)).isoformat()
+        except ValueError:
+            plan.date = None
+
+
+def _header_table(table: Table, plan: Plan, issuer_lines: list[str]) -> None:
+    for row in table.rows:
+        for ci, cell in enumerate(row):
+            for ln in cell.split("\n"):
+                ln = ln.strip()
+                if not ln or re.fullmatch(r"[-_=—–.\s]+", ln):
+                    continue
+                if QUOC_HIEU.search(ln):
+                    continue
+                m = _NUMBER_RE.match(ln)
+                if m:
+                    plan.number = _clean_number(m.group("n") or "")
+                    continue
+                m = _DATE_RE.search(ln)
+                if m:
+                    _set_date(plan, m)
+                    continue
+                if ci == 0 and plan.number is None and _is_upper_line(ln):
+                    issuer_lines.append(ln)
+        # "Số:" and the number may be split over two lines of a cell
+        if plan.number is None:
+            for cell in row:
+                m = re.search(r"S\s*ố\s*:\s*\n?\s*(\S[^\n]*)", cell)
+                if m:
+                    plan.number = _clean_number(m.group(1))
+
+
+def _set_issuer(plan: Plan, lines: list[str]) -> None:
+    lines = [re.sub(r"[-_]{3,}", "", x).strip() for x in lines]
+    lines = [x for x in lines if x and not QUOC_HIEU.search(x)]
+    if not lines:
+        return
+    # wrapped names: "ỦY BAN NHÂN" / "DÂN" / "THÀNH PHỐ HỒ CHÍ MINH"
+    joined: list[str] = []
+    for ln in lines:
+        if joined and (re.match(r"^(DÂN|NHÂN DÂN|TRUYỀN THÔNG|VÀ\b|TỈNH\b|THÀNH PHỐ\b|HUYỆN\b|XÃ\b|PHƯỜNG\b)", ln)
+                       or joined[-1].endswith(("NHÂN", "VÀ", "BAN", "ỦY", "UỶ"))):
+            joined[-1] = f"{joined[-1]} {ln}"
+        else:
+            joined.append(ln)
+    names = [sentence_case(x) for x in joined]
+    if len(names) >= 2:
+        plan.parent_issuer = names[-2]
+        lower = names[-1]
+        loc = _locality(names[-2])
+        if loc and not _locality(lower):
+            lower = f"{lower} {loc}"
+        plan.issuer = lower
+    else:
+        plan.issuer = names[0]
+
+
+_ISSUER_IN_TEXT = re.compile(
+    r"(?P<u>(?:Ủy ban nhân dân|Uỷ ban nhân dân|UBND|Sở [^,.;]{3,60}?|Ban [^,.;]{3,40}?|Bộ [^,.;]{3,40}?)"
+    r"(?:\s+(?:tỉnh|thành phố|huyện)\s+[A-ZĐ][^\s,.;]*(?:\s+[A-ZĐ][^\s,.;]*){0,2})?)\s+ban hành\s+(?:Kế hoạch|Quyết định|Hướng dẫn|Chương trình)",
+)
+
+
+def infer_issuer(plan: Plan, body_text: str) -> None:
+    """A plan printed without its header still says who issues it: "…, Ủy ban nhân
+    dân tỉnh Đắk Nông ban hành Kế hoạch …"."""
+    if plan.issuer:
+        return
+    m = _ISSUER_IN_TEXT.search(body_text[:6000])
+    if not m:
+        return
+    name = m.group("u").strip()
+    name = re.sub(r"^UBND\b", "Ủy ban nhân dân", name)
+    if not _locality(name) and plan.title:
+        loc = re.search(r"\b(tỉnh|thành phố)\s+([A-ZĐ]\S*(?:\s+[A-ZĐ]\S*){0,2})", plan.title)
+        if loc:
+            name = f"{name} {loc.group(1)} {loc.group(2)}"
+    plan.issuer = name
+
+
+_SIGN_AUTH = re.compile(r"^(?P<a>TM|KT|Q|TL|TUQ|T/M|K/T)\s*\.?\s*(?P<rest>.*)$")
+_POSITIONS = re.compile(
+    r"^(PHÓ\s+)?(CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỨ TRƯỞNG|TRƯỞNG BAN|CHÁNH VĂN PHÒNG|BÍ THƯ|TỔNG CỤC TRƯỞNG|"
+    r"CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH THANH TRA|TRƯỞNG PHÒNG|THỦ TRƯỞNG|PHÓ TRƯỞNG BAN|TỔNG GIÁM ĐỐC)\b"
+)
+
+
+def parse_tail(blocks: list, plan: Plan) -> None:
+    """Recipients (Nơi nhận), addressees (Kính gửi) and the signature block."""
+    for i, b in enumerate(blocks):
+        lines = _lines(b)
+        if not lines:
+            continue
+        first = lines[0]
+        if re.match(r"^Kính\s+gửi\s*:?", first, re.I) and not plan.addressees:
+            inline = re.sub(r"^Kính\s+gửi\s*:?\s*", "", " ".join(lines), flags=re.I).strip()
+            items = _list_after(blocks, i + 1) if not inline else [inline]
+            plan.addressees = [x for x in (_clean_item(t) for t in items) if x]
+        if isinstance(b, Table):
+            for row in b.rows:
+                for cell in row:
+                    if re.match(r"^\s*Nơi\s+nhận", cell, re.I):
+                        plan.recipients = _recipients_from_cell(cell)
+                    sig = _signer_from_lines(cell.split("\n"))
+                    if sig:
+                        plan.signer = sig
+            continue
+        if re.match(r"^Nơi\s+nhận\s*:?", first, re.I):
+            rest = [x for x in lines[1:]]
+            items = rest if rest else _list_after(blocks, i + 1)
+            plan.recipients = [x for x in (_clean_item(t) for t in items) if x]
+            continue
+        sig = _signer_from_blocks(blocks, i)
+        if sig:
+            plan.signer = sig
+
+
+def _list_after(blocks: list, start: int) -> list[str]:
+    out = []
+    for b in blocks[start:start + 40]:
+        if isinstance(b, Table):
+            break
+        t = b.text.strip()
+        if not t.startswith(("-", "–", "+", "•")):
+            break
+        out.extend(x for x in re.split(r"\n(?=[-–+•])", t))
+    return out
+
+
+def _recipients_from_cell(cell: str) -> list[str]:
+    lines = cell.split("\n")[1:]
+    text = " ".join(lines)
+    items = re.split(r"\s*(?:^|;|\s)[-–+•]\s+(?=\S)", " " + text)
+    return [x for x in (_clean_item(t) for t in items) if x]
+
+
+def _clean_item(t: str) -> str:
+    t = re.sub(r"\s+", " ", t).strip()
+    t = re.sub(r"^[-–+•]\s*", "", t)
+    return t.rstrip(" ;,.")
+
+
+def _signer_from_lines(lines: list[str]) -> Signer | None:
+    lines = [ln.strip() for ln in lines if ln.strip()]
+    for k, ln in enumerate(lines):
+        m = _SIGN_AUTH.match(ln)
+        pos_m = _POSITIONS.match(ln)
+        if not (m and m.group("rest").isupper()) and not (pos_m and k + 1 < len(lines) and k < 3):
+            continue
+        sig = Signer()
+        rest_lines = lines[k:]
+        if m:
+            sig.authority = m.group("a").replace("/", "") + "."
+            tail = m.group("rest").strip()
+            pos = _POSITIONS.search(tail)
+            if pos and pos.start() > 0:
+                sig.on_behalf_of = tail[: pos.start()].strip() or None
+                sig.position = tail[pos.start():].strip()
+            elif pos:
+                sig.position = tail
+            else:
+                sig.on_behalf_of = tail or None
+            rest_lines = lines[k + 1:]
+        for ln in rest_lines:
+            if _SIGN_AUTH.match(ln):
+                sub = _SIGN_AUTH.match(ln)
+                sig.position = sub.group("rest").strip() or sig.position
+                continue
+            if _POSITIONS.match(ln) and ln.isupper():
+                sig.position = ln
+                continue
+            if re.match(r"^\[|^\(|^Đã ký|^\*", ln):
+                continue
+            if re.match(r"^[A-ZĐ][\wÀ-ỹ]*(\s+[A-ZĐ][\wÀ-ỹ]*){1,4}$", ln) and not ln.isupper():
+                sig.name = ln
+                break
+        if sig.position or sig.name:
+            return sig
+    return None
+
+
+def _signer_from_blocks(blocks: list, i: int) -> Signer | None:
+    b = blocks[i]
+    lines = _lines(b)
+    if not lines or not (_SIGN_AUTH.match(lines[0]) and lines[0].isupper()):
+        return None
+    window = list(lines)
+    for nb in blocks[i + 1:i + 6]:
+        if isinstance(nb, Table):
+            break
+        window.extend(_lines(nb))
+    return _signer_from_lines(window)
+
+
+_REF_RE = re.compile(
+    r"(?P<kind>Kế hoạch|Quyết định|Hướng dẫn|Công văn|Văn bản|Nghị quyết|Chỉ thị|Thông tư|Nghị định|Chương trình"
+    r"(?: hành động)?|Kết luận|Thông báo|Đề án|Luật|Thông tư liên tịch|Quy định|Báo cáo|Tờ trình)"
+    r"\s+(?:số\s+)?(?P<num>\d+[\w.]*/(?:\d{4}/)?[\w.Đđ&\-]+)"
+    r"(?:\s*,?\s*ngày\s+(?P<date>\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?"
+    r"(?:\s+của\s+(?P<issuer>[^,;:()“\"]{3,80}?)(?=\s+(?:về|phê duyệt|ban hành|quy định|hướng dẫn|thực hiện|triển khai)\b|[,;:()“\"]|$))?",
+)
+
+
+def find_references(text: str) -> list[Reference]:
+    """Every "<kind> số <number> ngày <date> của <issuer>" mention, deduplicated by number."""
+    out: list[Reference] = []
+    seen: set[str] = set()
+    for m in _REF_RE.finditer(text):
+        num = m.group("num").rstrip(".,;")
+        if num in seen:
+            continue
+        seen.add(num)
+        out.append(
+            Reference(
+                kind=m.group("kind"),
+                number=num,
+                date=_ref_date(m.group("date")),
+                issuer=(m.group("issuer") or "").strip() or None,
+                text=m.group(0).strip(),
+            )
+        )
+    return out
+
+
+def _ref_date(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    nums = [int(x) for x in re.findall(r"\d+", raw)]
+    if len(nums) != 3:
+        return None
+    try:
+        return dt.date(nums[2], nums[1], nums[0]).isoformat()
+    except ValueError:
+        return None

@@ -1,0 +1,177 @@
+"""Numbered structure: labels ("III.", "2.10.", "a)", "-") → a tree of items.
+
+Levels are not taken from markdown '#' depth or indentation, which real documents get
+wrong, but from the label *kind*, in the order kinds first appear: a label of a kind
+already open closes everything below that open item and becomes its sibling; a new kind
+opens a child. That is how a reader follows "III. → 1. → 1.1. → - → +".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .model import Paragraph, Table
+
+_ROMAN_RE = re.compile(r"^(?P<l>[IVXL]{1,6})\s*[.\-–:)]\s*(?=\S)")
+_SECTION_RE = re.compile(r"^(?:PHẦN|Phần)\s+(?P<l>[IVXL]+|\d+|thứ\s+\w+)\s*[.:\-–]?\s*")
+_LETTER_SECTION_RE = re.compile(r"^(?P<l>[A-D])\s*[.\-–)]\s+(?=[A-ZĐÂĂÊÔƠƯ][A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ ,]{3})")
+_DECIMAL_RE = re.compile(r"^(?P<l>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s*(?=[^\d\s/.%,])|^(?P<l1>\d{1,2})\s*[.)]\s*(?=[^\d\s/.%,)])")
+_LETTER_RE = re.compile(r"^(?P<l>[a-zđ])\s*[).]\s*(?=\S)")
+_PAREN_RE = re.compile(r"^\(\s*(?P<l>\d{1,2}|[a-zđ])\s*\)\s*(?=\S)")
+_WORD_LABEL_RE = re.compile(r"^(?P<w>Bước|Hoạt động|Nhiệm vụ|Giai đoạn|Mục)\s+(?P<l>\d{1,2}|[IVX]{1,4})\s*[.:\-–)]\s*(?=\S)")
+_ARTICLE_RE = re.compile(r"^Điều\s+(?P<l>\d{1,3})\s*[.:]\s*")
+_BULLET_RE = re.compile(r"^(?P<l>[-–—•+∙◦▪*])\s*(?=\S)")
+
+
+@dataclass
+class Label:
+    kind: str   # ROMAN, SECTION, LSECTION, DEC<n>, LETTER, PAREN, WORD:<w>, ARTICLE, DASH, PLUS
+    value: str  # "III", "2.10", "a", "1", "-"
+    text: str   # as printed
+
+
+def parse_label(text: str, given: str | None = None) -> tuple[Label | None, str]:
+    """Split a paragraph into (label, rest). `given` is a Word list label from numPr."""
+    if given:
+        lab, rest = parse_label(given.strip() + " x")
+        if lab is not None:
+            return lab, text
+        return None, text
+    t = text.lstrip()
+    for regex, kind in (
+        (_ARTICLE_RE, "ARTICLE"),
+        (_SECTION_RE, "SECTION"),
+        (_WORD_LABEL_RE, "WORD"),
+    ):
+        m = regex.match(t)
+        if m:
+            k = f"WORD:{m.group('w')}" if kind == "WORD" else kind
+            return Label(k, m.group("l"), m.group(0).strip()), t[m.end():]
+    m = _ROMAN_RE.match(t)
+    if m and not t.startswith(("V/v", "V/V")) and _roman_ok(m.group("l")):
+        return Label("ROMAN", m.group("l"), m.group(0).strip()), t[m.end():]
+    m = _LETTER_SECTION_RE.match(t)
+    if m:
+        return Label("LSECTION", m.group("l"), m.group(0).strip()), t[m.end():]
+    m = _DECIMAL_RE.match(t)
+    if m:
+        v = m.group("l") or m.group("l1")
+        return Label(f"DEC{v.count('.') + 1}", v, m.group(0).strip()), t[m.end():]
+    m = _LETTER_RE.match(t)
+    if m:
+        return Label("LETTER", m.group("l"), m.group(0).strip()), t[m.end():]
+    m = _PAREN_RE.match(t)
+    if m:
+        return Label("PAREN", m.group("l"), m.group(0).strip()), t[m.end():]
+    m = _BULLET_RE.match(t)
+    if m:
+        kind = "PLUS" if m.group("l") == "+" else "DASH"
+        return Label(kind, m.group("l"), m.group("l")), t[m.end():]
+    return None, text
+
+
+def _roman_ok(s: str) -> bool:
+    return bool(re.fullmatch(r"X{0,3}(IX|IV|V?I{0,3})|XL|L", s)) and s != ""
+
+
+@dataclass
+class Item:
+    label: Label | None
+    heading: str                      # the text of the labelled paragraph, without the label
+    span: tuple[int, int]
+    parent: "Item | None" = None
+    children: list["Item"] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)     # unlabelled paragraphs under it
+    tables: list[Table] = field(default_factory=list)
+    last_line: int = 0
+    bold: bool = False
+    heading_level: int | None = None
+
+    @property
+    def numbered(self) -> bool:
+        return self.label is not None and self.label.kind not in ("DASH", "PLUS")
+
+    def path(self) -> list["Item"]:
+        out, node = [], self
+        while node is not None and node.label is not None:
+            out.append(node)
+            node = node.parent
+        return list(reversed(out))
+
+    def walk(self):
+        for c in self.children:
+            yield c
+            yield from c.walk()
+
+
+def build_tree(blocks: list) -> Item:
+    """Arrange paragraphs into items by their labels. Tables attach to the open item."""
+    root = Item(None, "", (0, 0))
+    stack: list[Item] = [root]
+    for block in blocks:
+        if isinstance(block, Table):
+            stack[-1].tables.append(block)
+            stack[-1].last_line = max(stack[-1].last_line, block.span[1])
+            continue
+        text = block.text
+        label, rest = parse_label(text.replace("\n", " "), getattr(block, "label", None))
+        if label is None:
+            stack[-1].body.append(text.replace("\n", " "))
+            stack[-1].last_line = max(stack[-1].last_line, block.span[1])
+            continue
+        if label.kind == "ARTICLE" or label.kind == "SECTION":
+            # articles of a promulgating decision and "Phần" headings reset the outline
+            del stack[1:]
+        # an open item of the same kind closes; so does everything below it
+        for depth in range(len(stack) - 1, 0, -1):
+            if stack[depth].label and _same_kind(stack[depth].label, label):
+                del stack[depth:]
+                break
+        parent = stack[-1]
+        item = Item(label, rest.strip(), block.span, parent=parent, last_line=block.span[1],
+                    bold=block.bold, heading_level=block.heading)
+        parent.children.append(item)
+        stack.append(item)
+    _fix_last_lines(root)
+    return root
+
+
+def _same_kind(a: Label, b: Label) -> bool:
+    if a.kind == b.kind:
+        return True
+    # a roman section and a "PHẦN" section are peers
+    return {a.kind, b.kind} == {"ROMAN", "SECTION"}
+
+
+def _fix_last_lines(node: Item) -> int:
+    last = max(node.last_line, node.span[1])
+    for c in node.children:
+        last = max(last, _fix_last_lines(c))
+    node.last_line = last
+    return last
+
+
+def own_text(item: Item) -> list[str]:
+    """The item's heading, body and every unnumbered descendant ("-", "+"), in order."""
+    out = [item.heading] if item.heading else []
+    out.extend(item.body)
+    for c in item.children:
+        if not c.numbered:
+            out.append(f"{c.label.text} {c.heading}".strip() if c.label else c.heading)
+            out.extend(own_text_children(c))
+    return out
+
+
+def own_text_children(item: Item) -> list[str]:
+    out = list(item.body)
+    for c in item.children:
+        out.append(f"{c.label.text} {c.heading}".strip() if c.label else c.heading)
+        out.extend(own_text_children(c))
+    return out
+
+
+def all_text(item: Item) -> list[str]:
+    out = [item.heading] + list(item.body)
+    for c in item.children:
+        out.extend(all_text(c))
+    return [t for t in out if t]

@@ -1,0 +1,299 @@
+"""Reader for plain text and the messy markdown that legal-document websites produce.
+
+What it copes with (all seen in ../shared/corpus/plans):
+- lines hard-wrapped mid-phrase, inside paragraphs, headings and table cells;
+- `**`/`*` emphasis, some of it unbalanced ("** **", "**Điều 1. **Ban");
+- tables written one cell per run of lines, with a lone "|" line between cells and two
+  "|" lines between rows (the two-column header block is such a table);
+- ordinary pipe tables ("| a | b |" with a "|---|" rule);
+- page-break artefacts: a paragraph cut in two by a blank line mid-sentence;
+- footnote bodies ("¹ …") dropped into the running text.
+
+Spans are line numbers in the decoded file, so a review screen can highlight the source.
+"""
+from __future__ import annotations
+
+import re
+
+from ..model import Document, Paragraph, Table
+
+EXTENSIONS = (".txt", ".md", ".markdown")
+
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_FOOTNOTE_RE = re.compile(rf"^[{SUPERSCRIPTS}]+\s+\S")
+_HEADING_RE = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
+_PIPE_ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
+_RULE_ROW_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_HR_RE = re.compile(r"^\s*([-*_=]\s*){3,}$")
+# A line that opens a new list item or numbered item; used to stop line-joining.
+_ITEM_START_RE = re.compile(
+    r"^(?:[-–+•*]\s+|\d{1,2}(?:\.\d{1,2})*[.)]\s|\d{1,2}\.\d{1,2}(?:\.\d{1,2})*\s|[a-zđ][).]\s"
+    r"|[IVXL]{1,5}[.\-–)]\s|\(\d{1,2}\)\s|Điều\s+\d+|Bước\s+\d+|Kính gửi|Nơi nhận|Số\s*:)"
+)
+_SENTENCE_END = tuple(".:;!?)”\"/")
+
+
+def decode(data: bytes) -> str:
+    try:
+        from ..encoding import decode as _decode
+    except ImportError:  # pragma: no cover - encoding module is part of the package
+        import unicodedata
+
+        return unicodedata.normalize("NFC", data.decode("utf-8", errors="replace"))
+    return _decode(data)[0]
+
+
+def strip_markup(s: str) -> str:
+    """Remove markdown emphasis, escapes and link syntax; keep the words.
+
+    A leading "* " is a list bullet and becomes "- "; every other "*" is emphasis
+    (balanced or not: the corpus has plenty of "** **" and "**Điều 1. **Ban").
+    """
+    s = s.replace("\\*", "*").replace("\\_", "_").replace("\\.", ".").replace("\\-", "-")
+    bullet = re.match(r"^\s*\*\s+(?=\S)", s) and not s.lstrip().startswith("**")
+    s = s.replace("*", "")
+    if bullet:
+        s = "- " + s.lstrip()
+    s = s.replace("__", "")
+    s = re.sub(r"<(https?://[^>\s]+)>", r"\1", s)
+    s = re.sub(r"\[([^\]]+)\]\((?:https?://|/)[^)]*\)", r"\1", s)
+    return s
+
+
+def _is_bold(raw: str) -> bool:
+    t = raw.strip()
+    return t.startswith("**") and t.endswith("**") and len(t) > 4
+
+
+def _clean_line(raw: str) -> str:
+    return re.sub(r"[ \t\u00a0]+", " ", strip_markup(raw)).strip()
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.blocks: list = []
+
+    def para(self, lines: list[tuple[int, str]], heading: int | None = None) -> None:
+        texts = [_clean_line(t) for _, t in lines]
+        texts = [t for t in texts if t]
+        if not texts:
+            return
+        raw = " ".join(t.strip() for _, t in lines)
+        self.blocks.append(
+            Paragraph(
+                text="\n".join(texts),
+                span=(lines[0][0], lines[-1][0]),
+                bold=_is_bold(raw),
+                heading=heading,
+            )
+        )
+
+
+def _cell_table(lines: list[tuple[int, str]], i: int) -> tuple[Table | None, int]:
+    """Parse the one-cell-per-run table starting at lines[i] (a lone "|").
+
+    Returns the table and the index after it. A run of lines between two "|" lines is
+    a cell; two "|" lines in a row close a row. The table ends at a blank line that
+    follows a "|" line.
+    """
+    rows: list[list[str]] = []
+    row: list[str] = []
+    cell: list[str] = []
+    start = lines[i][0]
+    end = start
+    j = i + 1
+    prev_pipe = True
+    while j < len(lines):
+        no, raw = lines[j]
+        s = raw.strip()
+        if s == "|":
+            if cell:
+                row.append(" ".join(_clean_line(c) for c in cell).strip())
+                cell = []
+            elif prev_pipe and row:
+                rows.append(row)
+                row = []
+            prev_pipe = True
+            end = no
+            j += 1
+            continue
+        if not s:
+            if prev_pipe:
+                break
+            # a blank line inside a cell: keep going only if a "|" follows soon
+            k = j + 1
+            while k < len(lines) and not lines[k][1].strip():
+                k += 1
+            if k < len(lines) and lines[k][1].strip() == "|" and k - j < 3:
+                j = k
+                continue
+            break
+        cell.append(raw)
+        prev_pipe = False
+        end = no
+        j += 1
+    if cell:
+        row.append(" ".join(_clean_line(c) for c in cell).strip())
+    if row:
+        rows.append(row)
+    rows = [r for r in rows if any(c for c in r)]
+    if not rows:
+        return None, j
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    return Table(rows=rows, span=(start, end)), j
+
+
+def _pipe_table(lines: list[tuple[int, str]], i: int) -> tuple[Table | None, int]:
+    rows: list[list[str]] = []
+    start = lines[i][0]
+    end = start
+    j = i
+    while j < len(lines) and _PIPE_ROW_RE.match(lines[j][1]):
+        no, raw = lines[j]
+        end = no
+        j += 1
+        if _RULE_ROW_RE.match(raw):
+            continue
+        cells = [_clean_line(c) for c in raw.strip().strip("|").split("|")]
+        if any(cells):
+            rows.append(cells)
+    if not rows:
+        return None, j
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    return Table(rows=rows, span=(start, end)), j
+
+
+def _continues(prev: Paragraph, nxt_raw: str, prev_raw_len: int) -> bool:
+    """Whether the paragraph after a blank line continues `prev` (a page-break cut)."""
+    if prev.heading or prev.bold:
+        return False
+    last = prev.text.rstrip()
+    if not last or last.endswith(_SENTENCE_END) or last.isupper():
+        return False
+    nxt = _clean_line(nxt_raw)
+    if not nxt or _ITEM_START_RE.match(nxt) or _FOOTNOTE_RE.match(nxt):
+        return False
+    if nxt[0].islower():
+        return True
+    # "… thành phố" / "Gia Nghĩa, …": a long line cut before a capitalised name
+    return prev_raw_len >= 70 and nxt[0].isupper() and not nxt.isupper()
+
+
+def parse_lines(text: str) -> tuple[list, dict[str, str]]:
+    """Split decoded text into blocks and footnotes."""
+    lines = list(enumerate(text.split("\n"), start=1))
+    b = _Builder()
+    footnotes: dict[str, str] = {}
+    i = 0
+    n = len(lines)
+    cur: list[tuple[int, str]] = []
+    last_len = 0
+    pending_blank = False
+    last_footnote: str | None = None
+
+    def flush(heading=None):
+        nonlocal cur
+        if cur:
+            b.para(cur, heading)
+            cur = []
+
+    while i < n:
+        no, raw = lines[i]
+        s = raw.strip()
+        if not s:
+            flush()
+            pending_blank = True
+            i += 1
+            continue
+        if s == "|":
+            flush()
+            table, i = _cell_table(lines, i)
+            if table:
+                b.blocks.append(table)
+            pending_blank = False
+            continue
+        if _PIPE_ROW_RE.match(s) and s.count("|") >= 2:
+            flush()
+            table, i = _pipe_table(lines, i)
+            if table:
+                b.blocks.append(table)
+            pending_blank = False
+            continue
+        if _HR_RE.match(s) and not s.startswith("- "):
+            flush()
+            i += 1
+            continue
+        m = _HEADING_RE.match(s)
+        if m:
+            flush()
+            b.para([(no, m.group(2))], heading=len(m.group(1)))
+            pending_blank = False
+            i += 1
+            continue
+        clean = _clean_line(s)
+        if _FOOTNOTE_RE.match(clean):
+            flush()
+            mark = re.match(rf"^[{SUPERSCRIPTS}]+", clean).group(0)
+            key = mark.translate(str.maketrans(SUPERSCRIPTS, "0123456789"))
+            body = [clean[len(mark):].strip()]
+            i += 1
+            # footnote bodies can run over the following lines until a blank line
+            while i < n and lines[i][1].strip() and not _FOOTNOTE_RE.match(_clean_line(lines[i][1])):
+                body.append(_clean_line(lines[i][1]))
+                i += 1
+            footnotes[key] = " ".join(x for x in body if x)
+            last_footnote = key
+            continue
+        if last_footnote and not cur and _footnote_tail(b.blocks, clean):
+            # a footnote's second paragraph, printed before the page's body resumes
+            footnotes[last_footnote] += "\n" + clean
+            i += 1
+            while i < n and lines[i][1].strip():
+                footnotes[last_footnote] += " " + _clean_line(lines[i][1])
+                i += 1
+            continue
+        last_footnote = None
+        if not cur and pending_blank and b.blocks and isinstance(b.blocks[-1], Paragraph):
+            prev = b.blocks[-1]
+            if _continues(prev, s, last_len):
+                b.blocks.pop()
+                prev_lines = [(prev.span[0], t) for t in prev.text.split("\n")]
+                prev_lines[-1] = (prev.span[1], prev_lines[-1][1])
+                cur = prev_lines
+        elif cur and (_ITEM_START_RE.match(clean) or s.startswith(("**", "#"))) and not _open_bold(cur):
+            flush()
+        pending_blank = False
+        cur.append((no, raw))
+        last_len = len(s)
+        i += 1
+    flush()
+    return b.blocks, footnotes
+
+
+def _footnote_tail(blocks: list, clean: str) -> bool:
+    """After a footnote: is this capitalised, non-item paragraph more footnote text?
+    Only when the body paragraph before the footnote was cut mid-sentence, since the
+    body then resumes with a lower-case continuation."""
+    if not blocks or not isinstance(blocks[-1], Paragraph):
+        return False
+    prev = blocks[-1].text.rstrip()
+    return (
+        bool(prev)
+        and not prev.endswith(_SENTENCE_END)
+        and clean[:1].isupper()
+        and not _ITEM_START_RE.match(clean)
+    )
+
+
+def _open_bold(cur: list[tuple[int, str]]) -> bool:
+    """True while a `**` opened in the current paragraph is still unclosed, so a
+    wrapped bold heading ("**I. MỤC\\nĐÍCH**") stays one paragraph."""
+    return sum(t.count("**") for _, t in cur) % 2 == 1
+
+
+def read(data: bytes, name: str) -> Document:
+    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    blocks, footnotes = parse_lines(text)
+    return Document(blocks=blocks, text=text, format="text", footnotes=footnotes)

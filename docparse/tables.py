@@ -1,0 +1,163 @@
+"""Activity tables: "STT | Nội dung | Đơn vị chủ trì | Đơn vị phối hợp | Thời gian …".
+
+Every row that names a lead unit is an activity, with ref "PL.<STT>", or
+"PL.<group>.<STT>" when numbering restarts in each group (I, II, …). Group header rows
+are not activities. Rows whose STT cell is empty continue the row above (a merged STT)
+and get a "[n]" suffix.
+"""
+from __future__ import annotations
+
+import re
+
+from . import dates as vdates
+from . import units as vunits
+from .activities import clean_title, first_sentence, lead_value
+from .model import Activity, Table
+
+_COLS = [
+    ("stt", re.compile(r"^(?:S\.?\s?TT|TT|Số\s*TT|Số thứ tự|STT)\.?$", re.I)),
+    ("lead", re.compile(r"chủ trì|thực hiện|đơn vị thực hiện|cơ quan thực hiện|trách nhiệm|đầu mối|tham mưu", re.I)),
+    ("support", re.compile(r"phối hợp", re.I)),
+    ("time", re.compile(r"thời gian|thời hạn|tiến độ|hoàn thành", re.I)),
+    ("content", re.compile(r"nội dung|nhiệm vụ|hoạt động|công việc|tên\b|giải pháp|chương trình|đề án", re.I)),
+    ("product", re.compile(r"sản phẩm|kết quả", re.I)),
+    ("funding", re.compile(r"kinh phí|nguồn vốn", re.I)),
+    ("form", re.compile(r"hình thức|phương thức", re.I)),
+    ("location", re.compile(r"địa điểm", re.I)),
+]
+_ROMAN = re.compile(r"^[IVXL]{1,6}\.?$")
+_UPPER_LETTER = re.compile(r"^[A-ZĐ]\.?$")
+_STT = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$|^[a-zđ]\)?$")
+
+
+def _map_columns(row: list[str]) -> dict[str, int] | None:
+    cols: dict[str, int] = {}
+    for i, cell in enumerate(row):
+        c = re.sub(r"\s+", " ", cell).strip()
+        if not c or len(c) > 80:
+            continue
+        for name, rx in _COLS:
+            if name in cols:
+                continue
+            if name == "stt":
+                if rx.match(c):
+                    cols[name] = i
+                    break
+                continue
+            if name == "lead" and re.search(r"phối hợp", c, re.I) and not re.search(r"chủ trì", c, re.I):
+                continue
+            if name == "time" and re.search(r"chủ trì|phối hợp", c, re.I):
+                continue
+            if rx.search(c):
+                cols[name] = i
+                break
+    if "lead" in cols and "content" in cols:
+        return cols
+    return None
+
+
+def _header(table: Table) -> tuple[int, dict[str, int]] | None:
+    for r, row in enumerate(table.rows[:4]):
+        cols = _map_columns(row)
+        if cols:
+            return r, cols
+    return None
+
+
+def is_activity_table(table: Table) -> bool:
+    return _header(table) is not None
+
+
+def table_activities(table: Table, year: int | None) -> list[Activity]:
+    found = _header(table)
+    if not found:
+        return []
+    hr, cols = found
+    header = table.rows[hr]
+    time_completion = "time" in cols and bool(re.search(r"hoàn thành|thời hạn", header[cols["time"]], re.I))
+    width = len(header)
+    rows = []
+    group = None
+    last_stt = None
+    for r in range(hr + 1, len(table.rows)):
+        row = list(table.rows[r]) + [""] * (width - len(table.rows[r]))
+        cells = [re.sub(r"\s+", " ", c).strip() for c in row]
+        if all(re.fullmatch(r"\(?\d{1,2}\)?", c) or not c for c in cells):
+            continue  # the "(1) (2) (3)" column-number row
+        stt = cells[cols["stt"]] if "stt" in cols else ""
+        distinct = {c for c in cells if c}
+        if _ROMAN.match(stt) or _UPPER_LETTER.match(stt) or (len(distinct) == 1 and not _STT.match(stt)):
+            group = stt.rstrip(".") if (_ROMAN.match(stt) or _UPPER_LETTER.match(stt)) else group
+            if not stt and len(distinct) == 1:
+                continue
+            if not cells[cols["lead"]] or cells[cols["lead"]] == cells[cols["content"]]:
+                last_stt = None
+                continue
+        if "stt" in cols and not _STT.match(stt) and stt and not _ROMAN.match(stt):
+            # a pipe table lost the empty STT cell: the row is shifted left by one
+            if len(stt) > 15 and cols["stt"] == 0:
+                cells = [""] + cells[:-1]
+                stt = ""
+        content = cells[cols["content"]]
+        lead_cell = cells[cols["lead"]]
+        if not content and not lead_cell:
+            continue
+        if stt:
+            last_stt = stt.rstrip(".)")
+        rows.append((group, last_stt, cells))
+    restart = _numbering_restarts(rows)
+    out: list[Activity] = []
+    seen: dict[str, int] = {}
+    for group, stt, cells in rows:
+        lead, sup_from_lead = lead_value(cells[cols["lead"]]) if cells[cols["lead"]] else ([], [])
+        if not lead:
+            continue
+        parts = ["PL"]
+        if restart and group:
+            parts.append(group)
+        parts.append(stt or str(len(out) + 1))
+        ref = ".".join(parts)
+        seen[ref] = seen.get(ref, 0) + 1
+        if seen[ref] > 1:
+            ref = f"{ref}[{seen[ref]}]"
+        content = cells[cols["content"]]
+        title = content.split("\n")[0]
+        if len(title) > 250:
+            title = first_sentence(title)
+        support = sup_from_lead + (vunits.split_units(cells[cols["support"]]) if "support" in cols else [])
+        d = vdates.Dates()
+        time_text = cells[cols["time"]] if "time" in cols else ""
+        if time_text:
+            d = vdates.read_time_field(time_text, year, time_completion)
+        act = Activity(
+            ref=ref,
+            title=clean_title(title),
+            lead=vunits._dedupe(lead),
+            support=vunits._dedupe(support),
+            start=d.start,
+            end=d.end,
+            deadline=d.deadline,
+            content=content,
+            time_text=time_text or None,
+            funding=cells[cols["funding"]] if "funding" in cols else None,
+            form=cells[cols["form"]] if "form" in cols else None,
+            location=cells[cols["location"]] if "location" in cols else None,
+            recurrence=vdates.recurrence(" ".join([content, time_text])),
+            span=table.span,
+        )
+        act.groups = [n for n in act.lead + act.support if vunits.is_group(n)]
+        if "product" in cols and cells[cols["product"]]:
+            act.notes.append(f"Sản phẩm: {cells[cols['product']]}")
+        out.append(act)
+    return out
+
+
+def _numbering_restarts(rows) -> bool:
+    seen: dict[str, str | None] = {}
+    for group, stt, _ in rows:
+        if stt is None:
+            continue
+        if stt in seen and seen[stt] != group:
+            return True
+        seen.setdefault(stt, group)
+    return False

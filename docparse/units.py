@@ -1,0 +1,289 @@
+"""Unit mentions: where a unit name starts, where a list of them splits, which are groups.
+
+Names are kept as written (abbreviations, case, typos, parenthetical qualifiers). A list
+splits on ";" always, and on "," / "và" only where a complete new unit name begins, so
+fixed collective names stay whole: "Sở Văn hóa, Thể thao và Du lịch", "các Sở, Ban,
+ngành, địa phương", "Ủy ban nhân dân các huyện, thành phố Gia Nghĩa", "UBND xã, phường,
+thị trấn", "Ban Quản lý các khu công nghệ cao và khu công nghiệp".
+"""
+from __future__ import annotations
+
+import re
+
+# Head words of a named body; each must be followed by a capitalised word (its name),
+# which is what tells "Ban Tuyên giáo" from "ban hành" and "Báo Đắk Nông" from "báo cáo".
+_NAMED_HEADS = (
+    "Sở", "Ban", "Bộ", "Cục", "Chi cục", "Tổng cục", "Vụ", "Viện", "Hội", "Báo", "Đài", "Tạp chí",
+    "Liên đoàn", "Liên hiệp", "Mặt trận", "Tỉnh đoàn", "Thành đoàn", "Huyện đoàn", "Đoàn", "Công an",
+    "Bộ Chỉ huy", "Bộ đội", "Trung tâm", "Phòng", "Văn phòng", "Kho bạc", "Ngân hàng", "Bảo hiểm",
+    "Tòa án", "Toà án", "Trường", "Bệnh viện", "Công ty", "Tổng công ty", "Tập đoàn", "Học viện",
+    "Nhà xuất bản", "Quỹ", "Thanh tra", "Thông tấn xã", "Hãng", "Quân khu", "Bưu điện", "Chi nhánh",
+    "Cơ quan", "Đơn vị", "Ủy ban", "Uỷ ban", "Hội đồng", "Đảng ủy", "Đảng uỷ", "Cổng", "Trang",
+    "Bộ Tư lệnh", "Cảnh sát", "Chi bộ", "Đảng bộ", "Nhà văn hóa", "Thư viện", "Bảo tàng", "Đại học",
+    "Phân xã", "Chủ tịch", "Giám đốc", "Thủ trưởng", "Chánh Văn phòng",
+)
+# Heads that are a unit on their own or with any continuation.
+_FREE_HEADS = (
+    "Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND", "HĐND", "Hội đồng nhân dân", "UBMTTQ", "MTTQ",
+    "Huyện ủy", "Huyện uỷ", "Thành ủy", "Thành uỷ", "Tỉnh ủy", "Tỉnh uỷ", "Thị ủy", "Quận ủy",
+    "TTXVN", "VOV", "VTV", "VTC", "VNPT", "Viettel", "BTG", "LĐLĐ", "STTTT", "Sở TT", "Đài PT",
+    "Cổng thông tin", "Cổng Thông tin", "Cổng TTĐT", "Trang thông tin", "Trang TTĐT", "Cổng/",
+    "Văn phòng đại diện", "Cơ quan đại diện", "Cơ quan thường trú", "Cơ quan thường trực",
+    "Ban Quản lý", "Ban quản lý", "Ban Chỉ đạo", "Ban chỉ đạo", "Ban Tổ chức", "Ban tổ chức",
+    "Ban Tuyên giáo", "Ban tuyên giáo", "Ban Dân vận", "Ban biên tập", "Ban Biên tập",
+    "Phòng Văn hóa", "Phòng VH", "Trung tâm VH", "Trung tâm Văn hóa", "Đài Truyền thanh", "Đài truyền thanh",
+    "Trung tâm Truyền hình", "Thường trực", "Tổ công tác", "Tổ Công tác", "Đài Phát thanh",
+)
+# Nouns that make "các …" a collective mention of units.
+_COLLECTIVE_NOUNS = (
+    "sở", "ban", "bộ", "ngành", "cơ quan", "đơn vị", "địa phương", "huyện", "xã", "phường", "quận",
+    "thị xã", "thành phố", "tỉnh", "tổ chức", "hội", "đoàn thể", "doanh nghiệp", "trường", "phòng",
+    "trung tâm", "báo", "đài", "cơ sở", "ủy ban", "uỷ ban", "ubnd", "huyện ủy", "huyện uỷ", "thành ủy",
+    "đảng ủy", "đảng uỷ", "thành viên", "cấp", "lực lượng", "phóng viên", "văn phòng", "cổng", "trang",
+    "chi bộ", "đảng bộ", "bệnh viện", "nhà trường", "hiệp hội", "tập đoàn", "tổng công ty", "công ty",
+    "ngân hàng", "cục", "chi cục", "vụ", "viện", "kênh", "tạp chí", "nhà xuất bản", "bản tin", "tòa soạn",
+    "cơ quan, đơn vị", "sở, ban", "sở, ngành", "ban, ngành", "bộ, ngành", "bộ, cơ quan", "tổ chức chính trị",
+    "hội, đoàn thể", "đơn vị, địa phương", "cấp ủy", "cấp uỷ", "chính quyền", "trang thông tin",
+    "nhà báo", "hãng", "đồng chí", "thủ trưởng", "chủ tịch", "giám đốc", "tổ", "ấp", "thôn", "khu phố",
+)
+_LOWER_UNIT_START = ("đơn vị", "cơ quan", "địa phương", "ủy ban", "uỷ ban", "ubnd", "phòng", "trung tâm")
+
+_WORD = r"[^\W\d_]"
+
+_COLLECTIVE_RE = re.compile(
+    r"^(?:tất cả\s+)?(?:các|những|mọi)\s+(?:" + "|".join(sorted(map(re.escape, _COLLECTIVE_NOUNS), key=len, reverse=True)) + r")\b",
+    re.I,
+)
+_FREE_RE = re.compile(r"^(?:" + "|".join(sorted(map(re.escape, _FREE_HEADS), key=len, reverse=True)) + r")")
+_NAMED_RE = re.compile(
+    r"^(?:" + "|".join(sorted(map(re.escape, _NAMED_HEADS), key=len, reverse=True)) + r")\s+(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ-Ỹ0-9]|[A-Z]{2,})"
+)
+_LOWER_RE = re.compile(r"^(?:" + "|".join(map(re.escape, _LOWER_UNIT_START)) + r")\b")
+
+# Predicates that end an inline unit phrase ("X tăng cường …", "X căn cứ …").
+_VERBS = (
+    "căn cứ", "tăng cường", "thực hiện", "triển khai", "chủ trì", "chỉ trì", "phối hợp", "chỉ đạo",
+    "xây dựng", "tham mưu", "có trách nhiệm", "chịu trách nhiệm", "rà soát", "báo cáo", "đăng tải", "chủ động",
+    "hướng dẫn", "theo dõi", "đôn đốc", "tuyên truyền", "cung cấp", "quán triệt", "bố trí", "gửi", "tiếp tục",
+    "nghiên cứu", "đẩy mạnh", "định kỳ", "ký", "làm", "là", "được", "đảm bảo", "bảo đảm", "sử dụng", "biên soạn",
+    "sản xuất", "duy trì", "tích cực", "khẩn trương", "quan tâm", "hỗ trợ", "tạo điều kiện", "kiểm tra",
+    "giám sát", "trình", "ban hành", "phổ biến", "vận động", "phát động", "xuất bản", "đề xuất", "tổng hợp",
+    "thẩm định", "cân đối", "phân bổ", "lồng ghép", "nâng cao", "tập trung", "phát huy", "kịp thời", "cử",
+    "tiếp nhận", "thông báo", "mở", "đặt", "thiết kế", "thay", "chia sẻ", "đăng", "phát", "giới thiệu",
+    "tổ chức", "nắm", "chấp hành", "quản lý", "lập", "dành", "ưu tiên", "cập nhật", "đưa", "thành lập",
+    "có", "cần", "phải", "sẽ", "đã", "đang", "nghiêm túc", "thường xuyên", "trên cơ sở", "theo",
+    "với", "để", "nhằm", "về việc", "trong việc", "tại", "thông qua", "tham gia", "thu thập", "số hóa",
+    "tăng", "đổi mới", "vận hành", "khai thác", "bám sát", "căn cứ vào", "huy động", "kết nối", "hoàn thành",
+)
+_VERB_RE = re.compile(r"(?<![\w/])(?:" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")(?!\w)")
+# Words a unit name may contain after its head even though they also occur as verbs.
+_KEEP_AFTER = {
+    "tổ chức": re.compile(r"(?:các|Các|những)\s+$"),
+    "quản lý": re.compile(r"(?:Ban|ban|Phòng|Trung tâm|Cục|Chi cục)\s+$"),
+    "phát": re.compile(r"(?:Đài|đài)\s+$"),
+    "thông qua": re.compile(r"$^"),
+    "vận hành": re.compile(r"(?:đơn vị|cơ quan)\s+$"),
+    "xuất bản": re.compile(r"(?:Nhà|nhà)\s+$"),
+    "tham mưu": re.compile(r"(?:cơ quan|Cơ quan)\s+$"),
+    "phát hành": re.compile(r"(?:cơ quan|Cơ quan)\s+$"),
+    "hỗ trợ": re.compile(r"(?:Trung tâm|Quỹ)\s+$"),
+    "tại": re.compile(r"(?:thường trú|đóng chân|đại diện)\s+$"),
+}
+_GROUP_RE = re.compile(
+    r"^(?:tất cả\s+)?(?:các|những|mọi)\s|\bcác (?:huyện|xã|phường|sở|ban|ngành|cơ quan|đơn vị|địa phương)\b|"
+    r"\bcấp (?:huyện|xã|tỉnh)\b|\bxã, phường\b|\bđơn vị (?:có )?liên quan\b|^(?:đơn vị|cơ quan|địa phương)\b|"
+    r"\bhuyện, (?:thị xã, )?thành phố\b|\bsở, (?:ban|ngành)\b",
+    re.I,
+)
+_DROP_PREFIX = re.compile(r"^(?:đề nghị|giao|riêng đối với|đối với|yêu cầu)\s+", re.I)
+
+
+def starts_unit(text: str) -> bool:
+    """Does `text` begin with a unit name (named body, known head, or collective)?"""
+    t = text.lstrip(" -+•–(")
+    return bool(_FREE_RE.match(t) or _NAMED_RE.match(t) or _COLLECTIVE_RE.match(t))
+
+
+def is_group(name: str) -> bool:
+    """A collective mention ("các Sở, Ban, ngành", "UBND cấp xã") rather than one body."""
+    return bool(_GROUP_RE.search(name))
+
+
+def clean_name(name: str) -> str:
+    name = re.sub(r"\s+", " ", name).strip()
+    name = _DROP_PREFIX.sub("", name)
+    name = re.sub(r"^(?:và|với|cùng)\s+", "", name)
+    name = name.strip(" .,;:-–+")
+    name = re.sub(r"\s*\((?:nếu có|b/c|t/h|p/h|ph/h|để b/c|để t/h)\)$", "", name)
+    # a dangling "(" left by a cut: drop the unclosed qualifier
+    if name.count("(") > name.count(")"):
+        name = name[: name.rfind("(")].strip()
+    return name.strip(" .,;:-–")
+
+
+def _top_level_split(text: str, seps: str) -> list[tuple[str, str]]:
+    """Split on separator characters outside parentheses/quotes; returns (sep, piece)."""
+    out, depth, buf, sep = [], 0, [], ""
+    for ch in text:
+        if ch in "([“":
+            depth += 1
+        elif ch in ")]”" and depth:
+            depth -= 1
+        if ch in seps and depth == 0:
+            out.append((sep, "".join(buf)))
+            buf, sep = [], ch
+            continue
+        buf.append(ch)
+    out.append((sep, "".join(buf)))
+    return out
+
+
+_VA_SPLIT = re.compile(r"\s+(?:và|cùng)\s+(?=\S)")
+
+
+def _split_va(piece: str) -> list[str]:
+    """Split a comma-free piece on "và" where a new unit starts after it."""
+    parts = []
+    last = 0
+    for m in _VA_SPLIT.finditer(piece):
+        nxt = piece[m.end():]
+        if starts_unit(nxt) or _LOWER_RE.match(nxt):
+            parts.append(piece[last:m.start()])
+            last = m.end()
+    parts.append(piece[last:])
+    return parts
+
+
+def split_units(text: str) -> list[str]:
+    """Split a list of unit names as written. See the module docstring for the rules."""
+    text = re.sub(r"\s+", " ", text or "").strip(" .;:")
+    if not text:
+        return []
+    names: list[str] = []
+    for _, chunk in _top_level_split(text, ";"):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if ":" in chunk and not chunk.rstrip().endswith(":"):
+            # "các cơ quan báo chí Trung ương: TTXVN, VOV, VTV8" is one mention
+            names.append(chunk)
+            continue
+        current = ""
+        for sep, piece in _top_level_split(chunk, ","):
+            piece_s = piece.strip()
+            if not current:
+                current = piece_s
+                continue
+            new_unit = (starts_unit(piece_s) and not _bare_head(piece_s)) or (
+                _LOWER_RE.match(piece_s) and not _COLLECTIVE_RE.match(current)
+            )
+            if new_unit:
+                names.append(current)
+                current = piece_s
+            else:
+                current = f"{current}, {piece_s}"
+        names.append(current)
+    out = []
+    for n in names:
+        for part in _split_va(n):
+            c = clean_name(part)
+            if c and len(c) > 1:
+                out.append(c)
+    return _dedupe(out)
+
+
+def _bare_head(piece: str) -> bool:
+    """"Ban" in "các Sở, Ban, ngành": a head word with no name is part of a collective."""
+    return len(piece.split()) == 1 and piece[:1].isupper() and not piece.isupper()
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen, out = set(), []
+    for n in names:
+        k = fold_key(n)
+        if k not in seen:
+            seen.add(k)
+            out.append(n)
+    return out
+
+
+def fold_key(name: str) -> str:
+    s = name.lower()
+    s = s.replace("uỷ", "ủy").replace("ủy ban nhân dân", "ubnd")
+    return re.sub(r"\s+", " ", s).strip(" .,;:")
+
+
+def cut_at_verb(text: str) -> str:
+    """The unit phrase at the start of `text`, ending before its predicate."""
+    pos = 0
+    depth = 0
+    for m in _VERB_RE.finditer(text):
+        before = text[: m.start()]
+        depth = before.count("(") - before.count(")")
+        if depth > 0 or m.start() == 0:
+            continue
+        keep = _KEEP_AFTER.get(m.group(0))
+        if keep and keep.search(before):
+            continue
+        pos = m.start()
+        return text[:pos].rstrip(" ,")
+    return text
+
+
+def subject_units(text: str) -> list[str]:
+    """Units that are the grammatical subject at the start of a sentence or clause:
+    "Báo Đắk Nông, Đài PT-TH Đắk Nông, Tạp chí Nậm Nung tăng cường …" → the three.
+    Empty when the clause does not start with a unit or no predicate follows it."""
+    t = _DROP_PREFIX.sub("", text.strip(" -+•"))
+    if not starts_unit(t):
+        return []
+    phrase = cut_at_verb(t)
+    if phrase == t or not phrase:
+        return []
+    return [n for n in split_units(phrase) if starts_unit(n) or _LOWER_RE.match(n)]
+
+
+def trailing_units(clause: str) -> list[str]:
+    """Units ending a clause, before a keyword like "chủ trì" / "thực hiện":
+    "Căn cứ …, Sở Thông tin và Truyền thông" → ["Sở Thông tin và Truyền thông"]."""
+    clause = clause.strip(" ,")
+    names = split_units(clause)
+    out: list[str] = []
+    for n in reversed(names):
+        if (starts_unit(n) or _LOWER_RE.match(n)) and cut_at_verb(n) == n:
+            out.append(n)
+        else:
+            # "được UBND tỉnh giao, Sở …": a unit inside a non-unit piece ends the run,
+            # but a unit starting later in that piece can still be the subject
+            tail = _last_unit_start(n)
+            if tail and cut_at_verb(tail) == tail:
+                out.append(tail)
+            break
+    return list(reversed(out))
+
+
+def _last_unit_start(piece: str) -> str | None:
+    words = [m.start() for m in re.finditer(r"(?<![\w])\S", piece)]
+    for pos in reversed(words):
+        rest = piece[pos:]
+        if starts_unit(rest) and re.match(r"[A-ZĐÂĂÊÔƠƯ]", rest) and pos > 0 and piece[pos - 2:pos].strip() in ("", ","):
+            prev = piece[:pos].rstrip()
+            if prev.endswith(","):
+                return clean_name(rest)
+    return None
+
+
+def members_in_heading(heading: str) -> list[str] | None:
+    """Members listed in a group heading: "Các cơ quan báo chí địa phương (Báo Đắk Nông,
+    Đài …)" or "Các cơ quan báo chí Trung ương: TTXVN, VOV, VTV8" → the members."""
+    m = re.match(r"^(?P<group>[^():]+?)\s*\((?P<members>[^()]+)\)\s*:?\s*$", heading)
+    if m and _COLLECTIVE_RE.match(m.group("group").strip()):
+        members = split_units(m.group("members"))
+        if len(members) >= 2 and all(starts_unit(x) for x in members):
+            return members
+    m = re.match(r"^(?P<group>[^:]+?):\s*(?P<members>[^:]+)$", heading)
+    if m and _COLLECTIVE_RE.match(m.group("group").strip()):
+        members = [clean_name(x) for x in re.split(r"\s*[,;]\s*|\s+và\s+", m.group("members")) if x.strip()]
+        if len(members) >= 2 and all(len(x.split()) <= 8 for x in members):
+            return members
+    return None
