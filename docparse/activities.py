@@ -141,7 +141,7 @@ def heading_units(heading: str) -> list[str] | None:
     words = bare.split()
     if len(words) > 40:
         return None
-    if ":" not in h and (vunits.cut_at_verb(bare) != bare or re.search(r"[.;]\s", bare)):
+    if ":" not in h and (vunits.cut_at_verb(bare) != bare or re.search(r"\.\s", bare)):
         return None
     members = vunits.members_in_heading(bare)
     if members:
@@ -154,7 +154,7 @@ _DE_NGHI_RE = re.compile(r"(?:^|[.;]\s+|:\s*)Đề nghị\s+(?P<rest>.+)$", re.S
 _RIENG_RE = re.compile(r"(?:^|[.;]\s*)(?:Riêng\s+)?(?:đối với|Đối với)\s+(?P<u>[^:]{3,300}?):")
 _KEYWORD_RE = re.compile(r"\s(?:ch[ủỉ] trì|thực hiện)\b")
 _TOPIC_RE = re.compile(r"^[^:]{3,200}:\s*(?P<rest>.+)$", re.S)
-_SUPPORT_INLINE = re.compile(r"ch[ủỉ] trì\s*,?\s*(?:và\s+)?phối hợp(?:\s+với)?\s+(?P<y>.+)", re.S)
+_SUPPORT_INLINE = re.compile(r"ch[ủỉ] trì\s*,?\s*(?:và\s+)?phối hợp(?:\s+với)?\s+(?P<y>.+)", re.S | re.I)
 
 
 def inline_leads(texts: list[str]) -> list[str]:

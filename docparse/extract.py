@@ -131,6 +131,10 @@ def _walk(root: Item, year: int | None) -> list[Activity]:
                 extra.append(c.heading)
                 extra.extend(c.body)
         act = acts.make_activity(item, _ref(item), year, inherited, extra)
+        if act and _in_funding_section(item) and not _FUNDING_TASK.search(act.content):
+            # "kinh phí … do các đơn vị tự bố trí" states a source; only a concrete
+            # task (an estimate, a contract, an allocation, a report) is an activity
+            act = None
         if act:
             add(act)
             return True
@@ -151,6 +155,23 @@ def _walk(root: Item, year: int | None) -> list[Activity]:
 
     visit(root, [])
     return out
+
+
+_FUNDING_HEADING = re.compile(r"^(?:KINH PHÍ|NGUỒN KINH PHÍ|KINH PHÍ THỰC HIỆN|KINH PHÍ VÀ)", re.I)
+_FUNDING_TASK = re.compile(
+    r"xây dựng dự toán|lập dự toán|dự toán kinh phí|ký kết|ký hợp đồng|thẩm định|phân bổ|tổng hợp|trình cấp|"
+    r"báo cáo|cấp phát|hướng dẫn|đặt hàng|thanh toán|quyết toán cho",
+    re.I,
+)
+
+
+def _in_funding_section(item: Item) -> bool:
+    node = item
+    while node is not None and node.label is not None:
+        if _FUNDING_HEADING.match(node.heading.strip()):
+            return True
+        node = node.parent
+    return False
 
 
 _XREF_RE = re.compile(

@@ -90,22 +90,28 @@ def parse_header(blocks: list, plan: Plan) -> int:
                 qh_seen = qh_seen or bool(QUOC_HIEU.search(joined))
                 end = i + 1
             continue
+        consumed = False
         for ln in lines:
             if QUOC_HIEU.search(ln):
                 qh_seen = True
+                consumed = True
                 continue
             m = _NUMBER_RE.match(ln)
             if m and plan.number is None and "number_seen" not in plan.source:
                 plan.source["number_seen"] = True
                 plan.number = _clean_number(m.group("n"))
                 end = i + 1
+                consumed = True
                 continue
             m = _DATE_RE.search(ln)
             if m and plan.date is None and "date_seen" not in plan.source and len(ln) < 120:
                 plan.source["date_seen"] = True
                 _set_date(plan, m)
                 end = i + 1
+                consumed = True
                 continue
+        if consumed:
+            continue
         if not qh_seen and kind_idx is None and plan.number is None and all(_is_upper_line(x) for x in lines) and lines:
             if not _kind_of(lines[0]):
                 issuer_lines.extend(lines)
@@ -250,7 +256,7 @@ def _set_issuer(plan: Plan, lines: list[str]) -> None:
 
 _ISSUER_IN_TEXT = re.compile(
     r"(?P<u>(?:Ủy ban nhân dân|Uỷ ban nhân dân|UBND|Sở [^,.;]{3,60}?|Ban [^,.;]{3,40}?|Bộ [^,.;]{3,40}?)"
-    r"(?:\s+(?:tỉnh|thành phố|huyện)\s+[A-ZĐ][^\s,.;]*(?:\s+[A-ZĐ][^\s,.;]*){0,2})?)\s+ban hành\s+(?:Kế hoạch|Quyết định|Hướng dẫn|Chương trình)",
+    r"(?:\s+(?:tỉnh|thành phố|huyện)(?:\s+[A-ZĐ][^\s,.;]*(?:\s+[A-ZĐ][^\s,.;]*){0,2})?)?)\s+ban hành\s+(?:Kế hoạch|Quyết định|Hướng dẫn|Chương trình)",
 )
 
 
@@ -265,6 +271,7 @@ def infer_issuer(plan: Plan, body_text: str) -> None:
     name = m.group("u").strip()
     name = re.sub(r"^UBND\b", "Ủy ban nhân dân", name)
     if not _locality(name) and plan.title:
+        name = re.sub(r"\s+(?:tỉnh|thành phố|huyện)$", "", name)
         loc = re.search(r"\b(tỉnh|thành phố)\s+([A-ZĐ]\S*(?:\s+[A-ZĐ]\S*){0,2})", plan.title)
         if loc:
             name = f"{name} {loc.group(1)} {loc.group(2)}"

@@ -23,6 +23,12 @@ _ARTICLE_RE = re.compile(r"^Điều\s+(?P<l>\d{1,3})\s*[.:]\s*")
 _BULLET_RE = re.compile(r"^(?P<l>[-–—•+∙◦▪*])\s*(?=\S)")
 
 
+_CLOSING_RE = re.compile(
+    r"^(?:Trên đây là|Trong quá trình (?:tổ chức )?(?:triển khai|thực hiện)|Quá trình (?:tổ chức )?(?:triển khai|thực hiện)|"
+    r"Căn cứ (?:nội dung )?Kế hoạch(?: này)?,|Rất mong|Trân trọng|Đề nghị các|Yêu cầu các|Nơi nhận)"
+)
+
+
 @dataclass
 class Label:
     kind: str   # ROMAN, SECTION, LSECTION, DEC<n>, LETTER, PAREN, WORD:<w>, ARTICLE, DASH, PLUS
@@ -115,6 +121,10 @@ def build_tree(blocks: list) -> Item:
             continue
         text = block.text
         label, rest = parse_label(text.replace("\n", " "), getattr(block, "label", None))
+        if label is None and _CLOSING_RE.match(text):
+            # "Trên đây là Kế hoạch …", "Đề nghị các cơ quan … báo cáo …": the closing
+            # paragraphs belong to the document, not to the last numbered item
+            del stack[1:]
         if label is None:
             stack[-1].body.append(text.replace("\n", " "))
             stack[-1].last_line = max(stack[-1].last_line, block.span[1])
@@ -122,11 +132,23 @@ def build_tree(blocks: list) -> Item:
         if label.kind == "ARTICLE" or label.kind == "SECTION":
             # articles of a promulgating decision and "Phần" headings reset the outline
             del stack[1:]
-        # an open item of the same kind closes; so does everything below it
-        for depth in range(len(stack) - 1, 0, -1):
-            if stack[depth].label and _same_kind(stack[depth].label, label):
-                del stack[depth:]
-                break
+        if label.kind in ("DASH", "PLUS"):
+            # bullets nest only inside the current numbered item
+            for depth in range(len(stack) - 1, 0, -1):
+                if stack[depth].numbered:
+                    break
+                if stack[depth].label.kind == label.kind:
+                    del stack[depth:]
+                    break
+        else:
+            # a bullet never owns a numbered item; an open item of the same kind
+            # closes, and so does everything below it
+            while len(stack) > 1 and not stack[-1].numbered:
+                stack.pop()
+            for depth in range(len(stack) - 1, 0, -1):
+                if _same_kind(stack[depth].label, label):
+                    del stack[depth:]
+                    break
         parent = stack[-1]
         item = Item(label, rest.strip(), block.span, parent=parent, last_line=block.span[1],
                     bold=block.bold, heading_level=block.heading)

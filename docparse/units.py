@@ -174,8 +174,9 @@ def split_units(text: str) -> list[str]:
             if not current:
                 current = piece_s
                 continue
+            tail = _split_va(current)[-1].strip()
             new_unit = (starts_unit(piece_s) and not _bare_head(piece_s)) or (
-                _LOWER_RE.match(piece_s) and not _COLLECTIVE_RE.match(current)
+                _LOWER_RE.match(piece_s) and not _COLLECTIVE_RE.match(tail)
             )
             if new_unit:
                 names.append(current)
@@ -238,7 +239,8 @@ def subject_units(text: str) -> list[str]:
     if not starts_unit(t):
         return []
     phrase = cut_at_verb(t)
-    if phrase == t or not phrase:
+    if phrase == t or not phrase or ":" in phrase:
+        # no predicate, or "X: …" (a label or topic, read elsewhere)
         return []
     return [n for n in split_units(phrase) if starts_unit(n) or _LOWER_RE.match(n)]
 
