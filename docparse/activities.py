@@ -126,7 +126,11 @@ def first_sentence(text: str) -> str:
 def heading_units(heading: str) -> list[str] | None:
     """Units named by a heading that is itself a unit ("1. Sở Tài chính",
     "3. Các cơ quan báo chí địa phương (Báo …, Đài …)", "Sở X: Là cơ quan đầu mối …")."""
-    h = _SUPERSCRIPT_RE.sub("", heading).strip()
+    h = heading.strip()
+    if not vunits.starts_unit(re.sub(r"^(?:Đề nghị|Giao|Đối với)\s+", "", h)):
+        return None
+    if _SUPERSCRIPT_RE.search(h):
+        h = _SUPERSCRIPT_RE.sub("", h)
     head = h
     if ":" in h:
         head = h[: h.index(":")]
@@ -161,21 +165,27 @@ def inline_leads(texts: list[str]) -> list[str]:
     """Lead units stated inline in the item's own text."""
     out: list[str] = []
     for raw in texts:
-        t = re.sub(r"^[-–+•]\s*", "", raw.strip())
-        t = _SUPERSCRIPT_RE.sub("", t)
-        for m in _GIAO_RE.finditer(t):
-            out.extend(u for u in vunits.split_units(vunits.cut_at_verb(m.group("u"))) if vunits.starts_unit(u))
-        m = _DE_NGHI_RE.search(t)
-        if m:
-            out.extend(vunits.subject_units(m.group("rest")) or [])
-        for m in _RIENG_RE.finditer(t):
-            names = vunits.split_units(m.group("u"))
-            if names and all(vunits.starts_unit(n) or vunits._LOWER_RE.match(n) for n in names):
-                out.extend(names)
+        t = raw.strip().lstrip("-–+• ")
+        if _SUPERSCRIPT_RE.search(t):
+            t = _SUPERSCRIPT_RE.sub("", t)
+        if "Giao" in t:
+            for m in _GIAO_RE.finditer(t):
+                out.extend(u for u in vunits.split_units(vunits.cut_at_verb(m.group("u"))) if vunits.starts_unit(u))
+        if "Đề nghị" in t:
+            m = _DE_NGHI_RE.search(t)
+            if m:
+                out.extend(vunits.subject_units(m.group("rest")) or [])
+        if "ối với" in t:
+            for m in _RIENG_RE.finditer(t):
+                names = vunits.split_units(m.group("u"))
+                if names and all(vunits.starts_unit(n) or vunits._LOWER_RE.match(n) for n in names):
+                    out.extend(names)
         out.extend(vunits.subject_units(t))
-        m = _TOPIC_RE.match(t)
-        if m:
-            out.extend(vunits.subject_units(m.group("rest")))
+        colon = t.find(":")
+        if 3 <= colon <= 200:
+            out.extend(vunits.subject_units(t[colon + 1:]))
+        if "trì" not in t and "thực hiện" not in t:
+            continue
         for m in _KEYWORD_RE.finditer(t):
             clause = t[: m.start()]
             cut = max(clause.rfind("."), clause.rfind(";"), clause.rfind(":"), clause.rfind("\n"))
@@ -232,7 +242,7 @@ def item_title(item: Item, unit_headed: bool) -> str:
 
 
 def is_excluded_section(item: Item) -> bool:
-    h = _SUPERSCRIPT_RE.sub("", item.heading).strip()
+    h = item.heading[:40].strip()
     if EXCLUDED_SECTION.match(h.upper()):
         return True
     if item.label and item.label.kind == "ARTICLE" and _PROMULGATION.search(" ".join([item.heading] + item.body)[:600]):
@@ -261,7 +271,7 @@ def make_activity(
     else:
         lead = inline_leads(texts) or list(inherited)
     if not lead:
-        return None
+        return None  # before dates and recurrence: most numbered items stop here
     support = list(fields.support)
     if not support:
         support = [s for s in inline_support(texts) if vunits.fold_key(s) not in {vunits.fold_key(x) for x in lead}]

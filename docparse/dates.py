@@ -232,13 +232,27 @@ def read_time_field(text: str, year: int | None, completion: bool = False) -> Da
     return out
 
 
+_FREE_TRIGGER = re.compile(r"(?<!\w)(?:từ|trước|truớc|chậm nhất|muộn nhất|hạn|hoàn thành|xong|trong|không quá)(?!\w)", re.I)
+
+
 def scan_sentence_dates(text: str, year: int | None) -> Dates:
     """Dates stated in running text: explicit ranges and deadlines only."""
     out = Dates()
     if not text:
         return out
+    # Only the words that introduce a range or a deadline can yield a date here, so
+    # read the short window after each of them rather than the whole text.
+    windows = []
+    last_end = -1
+    for m in _FREE_TRIGGER.finditer(text):
+        if m.start() < last_end:
+            continue
+        lo = max(0, m.start() - 30)
+        windows.append(text[lo:m.end() + 90])
+        last_end = m.end() + 90
     deadlines: list[dt.date] = []
-    for kind, a, b, s, e in _ranges(text, year):
+    for kind, a, b, s, e, window in ((*r, w) for w in windows for r in _ranges(w, year)):
+        text = window
         if _RELATIVE.search(text[max(0, s - 30):s]):
             continue
         if kind in ("before", "by", "deadline"):
@@ -256,9 +270,6 @@ def scan_sentence_dates(text: str, year: int | None) -> Dates:
     if deadlines:
         out.deadline = _iso(min(deadlines))
     return out
-
-
-_REF_BEFORE = re.compile(r"(?:số|/)\s*[\w.\-/]*\s*(?:ngày)?\s*$", re.I)
 
 
 def _in_reference(text: str, pos: int) -> bool:
@@ -281,12 +292,16 @@ _QUOTA = re.compile(
 )
 
 
+_FREQ_ANY = re.compile("|".join(f"(?:{p})" for p, _ in _FREQ), re.I)
+_FREQ_RES = [(re.compile(p, re.I), f) for p, f in _FREQ]
+
+
 def recurrence(text: str) -> Recurrence | None:
     """"Hằng tháng … tối thiểu 01 chuyên mục" → Recurrence("monthly", 1, "chuyên mục")."""
-    if not text:
+    if not text or not _FREQ_ANY.search(text):
         return None
-    for pattern, freq in _FREQ:
-        m = re.search(pattern, text, re.I)
+    for rx, freq in _FREQ_RES:
+        m = rx.search(text)
         if m:
             window = text[max(0, m.start() - 80):m.end() + 80]
             q = _QUOTA.search(window)

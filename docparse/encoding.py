@@ -23,6 +23,7 @@ Letters are kept as written: only NFC is applied, so old and new tone placement
 """
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from functools import lru_cache
@@ -132,7 +133,7 @@ _TCVN3_OUTPUT_LOWER = "".join(sorted(_TCVN3_OUTPUT_SET))
 
 # A whitespace-delimited word with no ASCII lower-case letter that holds a converted
 # letter: the only words whose case the .VnTimeH convention can change.
-_CAPS_CANDIDATE = re.compile(rf"(?<!\S)(?=[^\s]*[{_TCVN3_OUTPUT_LOWER}])[^\sa-z]+(?!\S)")
+_CAPS_CANDIDATE = re.compile(rf"(?<!\S)[^\sa-z]*[{_TCVN3_OUTPUT_LOWER}][^\sa-z]*(?!\S)")
 
 
 def tcvn3_to_unicode(text: str, uppercase: bool | None = None) -> str:
@@ -154,27 +155,28 @@ def tcvn3_to_unicode(text: str, uppercase: bool | None = None) -> str:
 
 
 def _capitalise_vntimeh_words(converted: str) -> str:
-    """Apply the .VnTimeH guess of `tcvn3_to_unicode` to already converted text."""
-    line_caps: dict[int, bool] = {}
+    """Apply the .VnTimeH guess of `tcvn3_to_unicode` to already converted text.
+    Works line by line, so a huge text without line breaks stays linear."""
+    lines = converted.split("\n")
+    for i, line in enumerate(lines):
+        if _CAPS_CANDIDATE.search(line):
+            lines[i] = _capitalise_line(line)
+    return "\n".join(lines)
 
-    def line_is_caps(pos: int) -> bool:
-        # A capitals line has a converted word with two ASCII capitals ("N¤NG") and no
-        # converted word with an ASCII lower-case letter; "Sè: 529/KH-UBND" is not one.
-        start = converted.rfind("\n", 0, pos) + 1
-        if start not in line_caps:
-            end = converted.find("\n", pos)
-            words = [w for w in converted[start : end if end >= 0 else None].split()
-                     if not _TCVN3_OUTPUT_SET.isdisjoint(w)]
-            line_caps[start] = any(_ascii_capitals(w) >= 2 for w in words) and not any(
-                "a" <= c <= "z" for w in words for c in w
-            )
-        return line_caps[start]
+
+def _capitalise_line(line: str) -> str:
+    # A capitals line has a converted word with two ASCII capitals ("N¤NG") and no
+    # converted word with an ASCII lower-case letter; "Sè: 529/KH-UBND" is not one.
+    words = [w for w in line.split() if not _TCVN3_OUTPUT_SET.isdisjoint(w)]
+    line_caps = any(_ascii_capitals(w) >= 2 for w in words) and not any(
+        "a" <= c <= "z" for w in words for c in w
+    )
 
     def fix(m: re.Match[str]) -> str:
         word = m.group()
-        return word.upper() if _ascii_capitals(word) >= 2 or line_is_caps(m.start()) else word
+        return word.upper() if line_caps or _ascii_capitals(word) >= 2 else word
 
-    return _CAPS_CANDIDATE.sub(fix, converted)
+    return _CAPS_CANDIDATE.sub(fix, line)
 
 
 def _ascii_capitals(word: str) -> int:
@@ -190,52 +192,67 @@ def looks_like_tcvn3(text: str) -> bool:
 
 # ---------------------------------------------------------------------------------------
 # VNI (VNI-Windows fonts). A vowel is followed by one "diacritic" byte; i, ơ, ư, đ and
-# ỵ are single bytes. Upper-case letters take the upper-case diacritic byte.
+# ỵ are single bytes. Upper-case letters take the upper-case diacritic byte. Since every
+# diacritic byte follows its vowel, mapping each to the Unicode combining marks it
+# stands for and composing (NFC) converts a whole text at C speed.
 
-def _compose(base: str, *marks: str) -> str:
-    return unicodedata.normalize("NFC", base + "".join(marks))
+_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT = "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"
+_CIRCUMFLEX, _BREVE, _HORN = "\u0302", "\u0306", "\u031b"
+_VNI_TONE = {"ù": _ACUTE, "ø": _GRAVE, "û": _HOOK, "õ": _TILDE, "ï": _DOT}
+_VNI_CIRCUMFLEX = {"â": "", "á": _ACUTE, "à": _GRAVE, "å": _HOOK, "ã": _TILDE, "ä": _DOT}  # after a e o
+_VNI_BREVE = {"ê": "", "é": _ACUTE, "è": _GRAVE, "ú": _HOOK, "ü": _TILDE, "ë": _DOT}  # after a
+_VNI_LETTERS = {"ô": "ơ", "ö": "ư", "ñ": "đ", "í": "í", "ì": "ì", "æ": "ỉ", "ó": "ĩ", "ò": "ị", "î": "ỵ"}
 
 
-def _vni_table() -> dict[str, str]:
-    acute, grave, hook, tilde, dot = "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"
-    circumflex, breve, horn = "\u0302", "\u0306", "\u031b"
-    tone = {"ù": acute, "ø": grave, "û": hook, "õ": tilde, "ï": dot}
-    with_circumflex = {"â": "", "á": acute, "à": grave, "å": hook, "ã": tilde, "ä": dot}
-    with_breve = {"ê": "", "é": acute, "è": grave, "ú": hook, "ü": tilde, "ë": dot}
-    singles = {"ô": "ơ", "ö": "ư", "ñ": "đ", "í": "í", "ì": "ì", "æ": "ỉ", "ó": "ĩ", "ò": "ị", "î": "ỵ"}
+def _vni_marks() -> dict[str, str]:
+    """VNI character (either case) -> the combining marks or the letter it stands for."""
+    marks = dict(_VNI_TONE)
+    marks.update({k: _CIRCUMFLEX + m for k, m in _VNI_CIRCUMFLEX.items()})
+    marks.update({k: _BREVE + m for k, m in _VNI_BREVE.items()})
+    marks.update(_VNI_LETTERS)
+    marks.update({k.upper(): m.upper() for k, m in marks.items()})
+    return marks
 
+
+_VNI_TABLE = str.maketrans(_vni_marks())
+_VNI_MARKERS = frozenset(_vni_marks())
+
+
+def _vni_spellings() -> dict[str, str]:
+    """Every VNI spelling of a Vietnamese letter -> that letter (NFC), e.g. "eä" -> "ệ".
+    Used to write VNI (test fixtures) and as the readable form of the table above."""
     table: dict[str, str] = {}
-    for lower in (False, True):
-        def case(s: str) -> str:
-            return s if lower else s.upper()
+    for upper in (False, True):
+        def case(text: str) -> str:
+            return text.upper() if upper else text
+
+        def add(spelling: str, base: str, *marks: str) -> None:
+            table[case(spelling)] = case(unicodedata.normalize("NFC", base + "".join(marks)))
 
         for base in "aeouy":
-            for key, mark in tone.items():
-                table[case(base + key)] = case(_compose(base, mark))
-        for key, mark in tone.items():  # ơ and ư carry tones too: "ôù" = ớ
-            table[case("ô" + key)] = case(_compose("o", horn, mark))
-            table[case("ö" + key)] = case(_compose("u", horn, mark))
+            for key, mark in _VNI_TONE.items():
+                add(base + key, base, mark)
+        for key, mark in _VNI_TONE.items():  # ơ and ư carry tones too: "ôù" = ớ
+            add("ô" + key, "o", _HORN, mark)
+            add("ö" + key, "u", _HORN, mark)
         for base in "aeo":
-            for key, mark in with_circumflex.items():
-                table[case(base + key)] = case(_compose(base, circumflex, mark))
-        for key, mark in with_breve.items():
-            table[case("a" + key)] = case(_compose("a", breve, mark))
-        for key, letter in singles.items():
-            table[case(key)] = case(letter)
+            for key, mark in _VNI_CIRCUMFLEX.items():
+                add(base + key, base, _CIRCUMFLEX, mark)
+        for key, mark in _VNI_BREVE.items():
+            add("a" + key, "a", _BREVE, mark)
+        for key, letter in _VNI_LETTERS.items():
+            add(key, letter)
     return table
 
 
-VNI_TO_UNICODE: dict[str, str] = _vni_table()
-_VNI_PATTERN = re.compile(
-    "|".join(re.escape(k) for k in sorted(VNI_TO_UNICODE, key=len, reverse=True))
-)
-_VNI_MARKERS = frozenset(c for key in VNI_TO_UNICODE for c in key if not c.isascii())
+VNI_TO_UNICODE: dict[str, str] = _vni_spellings()
 
 
 def vni_to_unicode(text: str) -> str:
     """Convert text typed in a VNI font, read as cp1252 characters, to NFC Unicode:
-    "Vieät Nam" -> "Việt Nam", "ñöôøng" -> "đường". Other characters are kept."""
-    return _VNI_PATTERN.sub(lambda m: VNI_TO_UNICODE[m.group()], text)
+    "Vieät Nam" -> "Việt Nam", "ñöôøng" -> "đường". ASCII is kept; other Latin-1
+    letters are read as VNI, so call this only on text that `looks_like_vni`."""
+    return unicodedata.normalize("NFC", text.translate(_VNI_TABLE))
 
 
 def looks_like_vni(text: str) -> bool:
@@ -325,21 +342,28 @@ def _mostly_utf8(data: bytes) -> str | None:
     return data.decode("utf-8", errors="replace") if multibyte >= 20 * bad else None
 
 
-# Windows-1252 for 0x80–0x9F, Latin-1 for the five bytes cp1252 leaves undefined.
-_C1_TO_CP1252 = {
-    b: bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xA0)
-}
+# Byte -> character tables for codecs.charmap_decode, which runs at C speed: cp1252 with
+# its five undefined bytes read as Latin-1 (so decoding never fails), and TCVN3 on top.
+_CP1252_CHARS = "".join(
+    bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256)
+)
+_TCVN3_CHARS = _CP1252_CHARS.translate(_TCVN3_TABLE)
 
 
 def _cp1252(data: bytes) -> str:
     """Windows-1252 reading of `data` that never raises."""
-    return data.decode("latin-1").translate(_C1_TO_CP1252)
+    return codecs.charmap_decode(data, "strict", _CP1252_CHARS)[0]
+
+
+def _tcvn3(data: bytes) -> str:
+    """TCVN3 bytes -> text, as `tcvn3_to_unicode(_cp1252(data))` but faster."""
+    return _capitalise_vntimeh_words(codecs.charmap_decode(data, "strict", _TCVN3_CHARS)[0])
 
 
 # Legacy candidates, best first when they score alike.
 _LEGACY: tuple[tuple[str, Callable[[bytes], str]], ...] = (
     ("cp1258", lambda b: unicodedata.normalize("NFC", b.decode("cp1258", errors="replace"))),
-    ("tcvn3", lambda b: tcvn3_to_unicode(_cp1252(b))),
+    ("tcvn3", _tcvn3),
     ("vni", lambda b: vni_to_unicode(_cp1252(b))),
 )
 

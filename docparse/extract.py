@@ -215,7 +215,13 @@ def _periods(plan: Plan, tree: Item, text: str, year: int | None, doc_date: dt.d
     peaks: list[Period] = []
     window = None
     seen: set[tuple] = set()
-    for sentence in re.split(r"(?<=[.;])\s+|\n", text):
+    candidates = []
+    for m in re.finditer(r"cao điểm|[Tt]hời gian|bắt đầu từ|thực hiện\s+(?:từ|trong)|triển khai\s+(?:từ|trong)", text):
+        lo = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start()), text.rfind(";", 0, m.start())) + 1
+        hi = min([i for i in (text.find(".", m.end()), text.find("\n", m.end()), text.find(";", m.end())) if i != -1] or [len(text)])
+        # the sentence may hold a date like "15.12" but dates use "/" here
+        candidates.append(text[lo:hi])
+    for sentence in dict.fromkeys(candidates):
         if _PEAK_RE.search(sentence):
             tail = sentence[_PEAK_RE.search(sentence).end():]
             s, e = vdates.doc_period(tail, year, doc_date)

@@ -84,6 +84,8 @@ def parse_header(blocks: list, plan: Plan) -> int:
         block = blocks[i]
         lines = _lines(block)
         if isinstance(block, Table):
+            if kind_idx is not None or len(block.rows) > 6 or len(block.rows[0]) > 3:
+                continue  # the header table is small; larger tables are content
             joined = "\n".join(lines)
             if QUOC_HIEU.search(joined) or _NUMBER_RE.search(joined) or _DATE_RE.search(joined):
                 _header_table(block, plan, issuer_lines)
@@ -92,7 +94,9 @@ def parse_header(blocks: list, plan: Plan) -> int:
             continue
         consumed = False
         for ln in lines:
-            if QUOC_HIEU.search(ln):
+            if len(ln) > 160:
+                continue  # header lines are short; long ones are body text
+            if ("CỘNG" in ln or "Độc lập" in ln or "ĐỘC LẬP" in ln) and QUOC_HIEU.search(ln):
                 qh_seen = True
                 consumed = True
                 continue
@@ -103,7 +107,7 @@ def parse_header(blocks: list, plan: Plan) -> int:
                 end = i + 1
                 consumed = True
                 continue
-            m = _DATE_RE.search(ln)
+            m = _DATE_RE.search(ln) if "tháng" in ln and "năm" in ln else None
             if m and plan.date is None and "date_seen" not in plan.source and len(ln) < 120:
                 plan.source["date_seen"] = True
                 _set_date(plan, m)
@@ -112,7 +116,8 @@ def parse_header(blocks: list, plan: Plan) -> int:
                 continue
         if consumed:
             continue
-        if not qh_seen and kind_idx is None and plan.number is None and all(_is_upper_line(x) for x in lines) and lines:
+        if (not qh_seen and kind_idx is None and plan.number is None and lines
+                and sum(map(len, lines)) < 300 and all(_is_upper_line(x) for x in lines)):
             if not _kind_of(lines[0]):
                 issuer_lines.extend(lines)
                 continue
@@ -151,6 +156,8 @@ def _is_upper_line(s: str) -> bool:
 
 
 def _kind_of(line: str) -> str | None:
+    if len(line) > 40:
+        return None
     s = re.sub(r"[^\wÀ-ỹ ]", " ", line).strip()
     s = re.sub(r"\s+", " ", s)
     for word, kind in sorted(_KINDS, key=lambda k: -len(k[0])):
@@ -288,6 +295,10 @@ _POSITIONS = re.compile(
 def parse_tail(blocks: list, plan: Plan) -> None:
     """Recipients (Nơi nhận), addressees (Kính gửi) and the signature block."""
     for i, b in enumerate(blocks):
+        if isinstance(b, Paragraph):
+            head = b.text[:12].lstrip(" *")
+            if not (head.startswith(("Kính", "Nơi", "KT", "TM", "Q.", "TL", "TUQ", "T/M", "K/T"))):
+                continue
         lines = _lines(b)
         if not lines:
             continue

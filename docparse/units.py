@@ -109,12 +109,18 @@ def is_group(name: str) -> bool:
     return bool(_GROUP_RE.search(name))
 
 
+_WS = re.compile(r"\s+")
+_LEAD_CONJ = re.compile(r"^(?:và|với|cùng)\s+")
+_ADMIN_NOTE = re.compile(r"\s*\((?:nếu có|b/c|t/h|p/h|ph/h|để b/c|để t/h)\)$")
+
+
 def clean_name(name: str) -> str:
-    name = re.sub(r"\s+", " ", name).strip()
+    name = _WS.sub(" ", name).strip()
     name = _DROP_PREFIX.sub("", name)
-    name = re.sub(r"^(?:và|với|cùng)\s+", "", name)
+    name = _LEAD_CONJ.sub("", name)
     name = name.strip(" .,;:-–+")
-    name = re.sub(r"\s*\((?:nếu có|b/c|t/h|p/h|ph/h|để b/c|để t/h)\)$", "", name)
+    if name.endswith(")"):
+        name = _ADMIN_NOTE.sub("", name)
     # a dangling "(" left by a cut: drop the unclosed qualifier
     if name.count("(") > name.count(")"):
         name = name[: name.rfind("(")].strip()
@@ -123,6 +129,12 @@ def clean_name(name: str) -> str:
 
 def _top_level_split(text: str, seps: str) -> list[tuple[str, str]]:
     """Split on separator characters outside parentheses/quotes; returns (sep, piece)."""
+    if not any(c in text for c in "([“"):
+        pieces = [text]
+        for sp in seps:
+            pieces = [q for p in pieces for q in p.split(sp)]
+        if len(seps) == 1:
+            return [("" if i == 0 else seps, p) for i, p in enumerate(pieces)]
     out, depth, buf, sep = [], 0, [], ""
     for ch in text:
         if ch in "([“":
@@ -156,7 +168,7 @@ def _split_va(piece: str) -> list[str]:
 
 def split_units(text: str) -> list[str]:
     """Split a list of unit names as written. See the module docstring for the rules."""
-    text = re.sub(r"\s+", " ", text or "").strip(" .;:")
+    text = _WS.sub(" ", text or "").strip(" .;:")
     if not text:
         return []
     names: list[str] = []
@@ -238,6 +250,7 @@ def subject_units(text: str) -> list[str]:
     t = _DROP_PREFIX.sub("", text.strip(" -+•"))
     if not starts_unit(t):
         return []
+    t = t[:400]  # a subject is never longer; the predicate starts well before this
     phrase = cut_at_verb(t)
     if phrase == t or not phrase or ":" in phrase:
         # no predicate, or "X: …" (a label or topic, read elsewhere)
@@ -248,7 +261,7 @@ def subject_units(text: str) -> list[str]:
 def trailing_units(clause: str) -> list[str]:
     """Units ending a clause, before a keyword like "chủ trì" / "thực hiện":
     "Căn cứ …, Sở Thông tin và Truyền thông" → ["Sở Thông tin và Truyền thông"]."""
-    clause = clause.strip(" ,")
+    clause = clause.strip(" ,")[-400:]
     names = split_units(clause)
     out: list[str] = []
     for n in reversed(names):
@@ -265,6 +278,8 @@ def trailing_units(clause: str) -> list[str]:
 
 
 def _last_unit_start(piece: str) -> str | None:
+    if "," not in piece:
+        return None
     words = [m.start() for m in re.finditer(r"(?<![\w])\S", piece)]
     for pos in reversed(words):
         rest = piece[pos:]

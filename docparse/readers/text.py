@@ -43,21 +43,45 @@ def decode(data: bytes) -> str:
     return _decode(data)[0]
 
 
+_MARKUP_CHARS = re.compile(r"[*\\_<\[]")
+_BULLET_STAR = re.compile(r"^\s*\*\s+(?=[^\s*])")
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:https?://|/)[^)]*\)")
+
+
 def strip_markup(s: str) -> str:
     """Remove markdown emphasis, escapes and link syntax; keep the words.
 
     A leading "* " is a list bullet and becomes "- "; every other "*" is emphasis
     (balanced or not: the corpus has plenty of "** **" and "**Điều 1. **Ban").
     """
+    if not _MARKUP_CHARS.search(s):
+        return s
     s = s.replace("\\*", "*").replace("\\_", "_").replace("\\.", ".").replace("\\-", "-")
-    bullet = re.match(r"^\s*\*\s+(?=\S)", s) and not s.lstrip().startswith("**")
+    bullet = _BULLET_STAR.match(s)
     s = s.replace("*", "")
     if bullet:
         s = "- " + s.lstrip()
     s = s.replace("__", "")
-    s = re.sub(r"<(https?://[^>\s]+)>", r"\1", s)
-    s = re.sub(r"\[([^\]]+)\]\((?:https?://|/)[^)]*\)", r"\1", s)
+    if "<" in s:
+        s = _AUTOLINK.sub(r"\1", s)
+    if "[" in s:
+        s = _MD_LINK.sub(r"\1", s)
     return s
+
+
+_CLEAN_CACHE: dict[str, str] = {}
+
+
+def _clean_cached(raw: str) -> str:
+    """_clean_line with a small per-document memo: parse_lines cleans each line once
+    to decide where paragraphs break, and the paragraph builder needs it again."""
+    c = _CLEAN_CACHE.get(raw)
+    if c is None:
+        c = _clean_line(raw)
+        if len(_CLEAN_CACHE) < 50000:
+            _CLEAN_CACHE[raw] = c
+    return c
 
 
 def _is_bold(raw: str) -> bool:
@@ -65,8 +89,14 @@ def _is_bold(raw: str) -> bool:
     return t.startswith("**") and t.endswith("**") and len(t) > 4
 
 
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
 def _clean_line(raw: str) -> str:
-    return re.sub(r"[ \t\u00a0]+", " ", strip_markup(raw)).strip()
+    s = strip_markup(raw)
+    if "  " in s or "\t" in s or "\u00a0" in s:
+        s = _SPACES.sub(" ", s)
+    return s.strip()
 
 
 class _Builder:
@@ -74,7 +104,7 @@ class _Builder:
         self.blocks: list = []
 
     def para(self, lines: list[tuple[int, str]], heading: int | None = None) -> None:
-        texts = [_clean_line(t) for _, t in lines]
+        texts = [_clean_cached(t) for _, t in lines]
         texts = [t for t in texts if t]
         if not texts:
             return
@@ -232,7 +262,7 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
             pending_blank = False
             i += 1
             continue
-        clean = _clean_line(s)
+        clean = _clean_cached(raw)
         if _FOOTNOTE_RE.match(clean):
             flush()
             mark = re.match(rf"^[{SUPERSCRIPTS}]+", clean).group(0)
@@ -295,5 +325,8 @@ def _open_bold(cur: list[tuple[int, str]]) -> bool:
 
 def read(data: bytes, name: str) -> Document:
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
-    blocks, footnotes = parse_lines(text)
+    try:
+        blocks, footnotes = parse_lines(text)
+    finally:
+        _CLEAN_CACHE.clear()
     return Document(blocks=blocks, text=text, format="text", footnotes=footnotes)
