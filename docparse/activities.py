@@ -242,8 +242,11 @@ def item_title(item: Item, unit_headed: bool) -> str:
 
 
 def is_excluded_section(item: Item) -> bool:
-    h = item.heading[:40].strip()
-    if EXCLUDED_SECTION.match(h.upper()):
+    h = item.heading[:80].strip()
+    m = EXCLUDED_SECTION.match(h.upper())
+    # "Mục đích, yêu cầu" is a section title; "a) Căn cứ chức năng … xây dựng kế
+    # hoạch …" is a task that merely starts with the same word
+    if m and len(h) - m.end() <= 40 and len(item.heading) <= 120:
         return True
     if item.label and item.label.kind == "ARTICLE" and _PROMULGATION.search(" ".join([item.heading] + item.body)[:600]):
         return True
@@ -268,8 +271,11 @@ def make_activity(
         lead = fields.lead
     elif unit_heading:
         lead = unit_heading
+    elif inherited:
+        # a parent that names the unit and lists its tasks as numbered children
+        lead = list(inherited)
     else:
-        lead = inline_leads(texts) or list(inherited)
+        lead = inline_leads(texts)
     if not lead:
         return None  # before dates and recurrence: most numbered items stop here
     support = list(fields.support)
@@ -296,7 +302,7 @@ def make_activity(
         span=(item.span[0], item.last_line),
     )
     act.groups = [n for n in act.lead + act.support if vunits.is_group(n)]
-    if not fields.lead and not unit_heading and inherited and lead == list(inherited):
+    if not fields.lead and not unit_heading and inherited:
         act.notes.append("Đơn vị chủ trì lấy từ mục cha (lead inherited from the parent item)")
     return act
 

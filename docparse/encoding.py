@@ -134,6 +134,8 @@ _TCVN3_OUTPUT_LOWER = "".join(sorted(_TCVN3_OUTPUT_SET))
 # A whitespace-delimited word with no ASCII lower-case letter that holds a converted
 # letter: the only words whose case the .VnTimeH convention can change.
 _CAPS_CANDIDATE = re.compile(rf"(?<!\S)[^\sa-z]*[{_TCVN3_OUTPUT_LOWER}][^\sa-z]*(?!\S)")
+_MIXED_CASE_WORD = re.compile(rf"[a-z]\S*[{_TCVN3_OUTPUT_LOWER}]|[{_TCVN3_OUTPUT_LOWER}]\S*[a-z]")
+_TWO_CAPITALS = re.compile("[A-Z][^A-Z]*[A-Z]")
 
 
 def tcvn3_to_unicode(text: str, uppercase: bool | None = None) -> str:
@@ -165,22 +167,23 @@ def _capitalise_vntimeh_words(converted: str) -> str:
 
 
 def _capitalise_line(line: str) -> str:
-    # A capitals line has a converted word with two ASCII capitals ("N¤NG") and no
-    # converted word with an ASCII lower-case letter; "Sè: 529/KH-UBND" is not one.
-    words = [w for w in line.split() if not _TCVN3_OUTPUT_SET.isdisjoint(w)]
-    line_caps = any(_ascii_capitals(w) >= 2 for w in words) and not any(
-        "a" <= c <= "z" for w in words for c in w
-    )
+    line_caps: bool | None = None  # worked out only when a word needs it
 
     def fix(m: re.Match[str]) -> str:
+        nonlocal line_caps
         word = m.group()
-        return word.upper() if line_caps or _ascii_capitals(word) >= 2 else word
+        if _TWO_CAPITALS.search(word):
+            return word.upper()
+        if line_caps is None:
+            # A capitals line has a converted word with two ASCII capitals ("N¤NG") and
+            # no converted word with an ASCII lower-case letter ("Sè: 529/KH-UBND" has
+            # none with two capitals, so "Sè" stays "Số").
+            line_caps = not _MIXED_CASE_WORD.search(line) and any(
+                _TWO_CAPITALS.search(w) for w in _CAPS_CANDIDATE.findall(line)
+            )
+        return word.upper() if line_caps else word
 
     return _CAPS_CANDIDATE.sub(fix, line)
-
-
-def _ascii_capitals(word: str) -> int:
-    return sum(1 for c in word if "A" <= c <= "Z")
 
 
 def looks_like_tcvn3(text: str) -> bool:
@@ -348,6 +351,7 @@ _CP1252_CHARS = "".join(
     bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(256)
 )
 _TCVN3_CHARS = _CP1252_CHARS.translate(_TCVN3_TABLE)
+_VNI_BYTES = {b: c.translate(_VNI_TABLE) for b, c in enumerate(_CP1252_CHARS)}
 
 
 def _cp1252(data: bytes) -> str:
@@ -364,7 +368,7 @@ def _tcvn3(data: bytes) -> str:
 _LEGACY: tuple[tuple[str, Callable[[bytes], str]], ...] = (
     ("cp1258", lambda b: unicodedata.normalize("NFC", b.decode("cp1258", errors="replace"))),
     ("tcvn3", _tcvn3),
-    ("vni", lambda b: vni_to_unicode(_cp1252(b))),
+    ("vni", lambda b: unicodedata.normalize("NFC", codecs.charmap_decode(b, "strict", _VNI_BYTES)[0])),
 )
 
 

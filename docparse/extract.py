@@ -154,6 +154,8 @@ def _walk(root: Item, year: int | None) -> list[Activity]:
         return produced
 
     visit(root, [])
+    # tables are read when their item is visited; report everything in document order
+    out.sort(key=lambda a: a.span[0] if a.span else 0)
     return out
 
 
@@ -236,7 +238,12 @@ def _periods(plan: Plan, tree: Item, text: str, year: int | None, doc_date: dt.d
             if s or e:
                 window = Period(s, e, sentence.strip()[:300])
     if window is None and plan.title:
-        m = re.search(r"từ\s+.+?\s+đến\s+[^)]+|năm\s+\d{4}(?:\s*[-–]\s*\d{4})?|giai đoạn\s+\d{4}\s*[-–]\s*\d{4}", plan.title, re.I)
+        # only a period the title ends with: "… năm 2024", "… giai đoạn 2026 - 2030",
+        # "(Đợt 03 – từ 01/9/2020 đến 31/10/2020)"; a year inside a cited decision's
+        # date is not the plan's window
+        m = re.search(
+            r"(?:từ\s+[^()]+?\s+đến\s+[^()]+|(?:năm|giai đoạn)\s+\d{4}(?:\s*[-–]\s*\d{4})?)\s*\)?\s*$", plan.title, re.I
+        )
         if m:
             s, e = vdates.doc_period(m.group(0), year, doc_date)
             if s or e:

@@ -143,6 +143,10 @@ def parse_header(blocks: list, plan: Plan) -> int:
     plan.source.pop("number_seen", None)
     plan.source.pop("date_seen", None)
     _set_issuer(plan, issuer_lines)
+    if plan.kind == "Quyết định" and plan.title and re.match(
+        r"^(?:VỀ VIỆC\s+)?(?:BAN HÀNH|PHÊ DUYỆT)\s+KẾ HOẠCH", plan.title, re.I
+    ):
+        plan.kind = "Quyết định ban hành kế hoạch"
     if plan.kind is None and plan.number:
         m = re.search(r"/([A-Za-zĐđ]+)", plan.number)
         if m:
@@ -210,30 +214,28 @@ def _set_date(plan: Plan, m: re.Match) -> None:
 
 
 def _header_table(table: Table, plan: Plan, issuer_lines: list[str]) -> None:
+    """The two-column header table. A cell is read whole first, since converters wrap
+    "Thành phố Hồ\nChí Minh, ngày …" and "Số:\n2820/QĐ-UBND" over lines."""
     for row in table.rows:
         for ci, cell in enumerate(row):
+            flat = re.sub(r"\s+", " ", cell).strip()
+            if not flat:
+                continue
+            consumed = False
+            m = re.search(r"S\s*ố\s*:\s*(\S*)", flat)
+            if m and plan.number is None:
+                plan.number = _clean_number(m.group(1))
+                consumed = True
+            m = _DATE_RE.search(flat)
+            if m and plan.date is None and "year" not in plan.source:
+                _set_date(plan, m)
+                consumed = True
+            if consumed or QUOC_HIEU.search(flat) or ci > 0:
+                continue
             for ln in cell.split("\n"):
                 ln = ln.strip()
-                if not ln or re.fullmatch(r"[-_=—–.\s]+", ln):
-                    continue
-                if QUOC_HIEU.search(ln):
-                    continue
-                m = _NUMBER_RE.match(ln)
-                if m:
-                    plan.number = _clean_number(m.group("n") or "")
-                    continue
-                m = _DATE_RE.search(ln)
-                if m:
-                    _set_date(plan, m)
-                    continue
-                if ci == 0 and plan.number is None and _is_upper_line(ln):
+                if ln and not re.fullmatch(r"[-_=—–.\s]+", ln) and _is_upper_line(ln):
                     issuer_lines.append(ln)
-        # "Số:" and the number may be split over two lines of a cell
-        if plan.number is None:
-            for cell in row:
-                m = re.search(r"S\s*ố\s*:\s*\n?\s*(\S[^\n]*)", cell)
-                if m:
-                    plan.number = _clean_number(m.group(1))
 
 
 def _set_issuer(plan: Plan, lines: list[str]) -> None:

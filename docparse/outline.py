@@ -29,6 +29,11 @@ _CLOSING_RE = re.compile(
 )
 
 
+_NEW_PART_RE = re.compile(
+    r"^\s*(?:KẾ HOẠCH|PHỤ LỤC|QUY CHẾ|QUY ĐỊNH|CHƯƠNG TRÌNH|HƯỚNG DẪN|ĐỀ ÁN|BIỂU|DANH MỤC)\b[^\n]{0,60}$"
+)
+
+
 @dataclass
 class Label:
     kind: str   # ROMAN, SECTION, LSECTION, DEC<n>, LETTER, PAREN, WORD:<w>, ARTICLE, DASH, PLUS
@@ -121,6 +126,10 @@ def build_tree(blocks: list) -> Item:
             continue
         text = block.text
         label, rest = parse_label(text.replace("\n", " "), getattr(block, "label", None))
+        if label is None and _NEW_PART_RE.match(text) and text.isupper():
+            # an attached plan or an appendix after a promulgating decision starts
+            # its own outline: its "I." is not inside the decision's "Điều 3"
+            del stack[1:]
         if label is None and _CLOSING_RE.match(text):
             # "Trên đây là Kế hoạch …", "Đề nghị các cơ quan … báo cáo …": the closing
             # paragraphs belong to the document, not to the last numbered item

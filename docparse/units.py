@@ -33,6 +33,7 @@ _FREE_HEADS = (
     "Ban Tuyên giáo", "Ban tuyên giáo", "Ban Dân vận", "Ban biên tập", "Ban Biên tập",
     "Phòng Văn hóa", "Phòng VH", "Trung tâm VH", "Trung tâm Văn hóa", "Đài Truyền thanh", "Đài truyền thanh",
     "Trung tâm Truyền hình", "Thường trực", "Tổ công tác", "Tổ Công tác", "Đài Phát thanh",
+    "Công an", "Báo và Phát thanh", "Bộ đội Biên phòng", "Bộ Chỉ huy", "Ban Chỉ huy",
 )
 # Nouns that make "các …" a collective mention of units.
 _COLLECTIVE_NOUNS = (
@@ -56,7 +57,7 @@ _COLLECTIVE_RE = re.compile(
 )
 _FREE_RE = re.compile(r"^(?:" + "|".join(sorted(map(re.escape, _FREE_HEADS), key=len, reverse=True)) + r")")
 _NAMED_RE = re.compile(
-    r"^(?:" + "|".join(sorted(map(re.escape, _NAMED_HEADS), key=len, reverse=True)) + r")\s+(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ-Ỹ0-9]|[A-Z]{2,})"
+    r"^(?i:" + "|".join(sorted(map(re.escape, _NAMED_HEADS), key=len, reverse=True)) + r")\s+(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ-Ỹ0-9]|[A-Z]{2,})"
 )
 _LOWER_RE = re.compile(r"^(?:" + "|".join(map(re.escape, _LOWER_UNIT_START)) + r")\b")
 
@@ -69,11 +70,11 @@ _VERBS = (
     "sản xuất", "duy trì", "tích cực", "khẩn trương", "quan tâm", "hỗ trợ", "tạo điều kiện", "kiểm tra",
     "giám sát", "trình", "ban hành", "phổ biến", "vận động", "phát động", "xuất bản", "đề xuất", "tổng hợp",
     "thẩm định", "cân đối", "phân bổ", "lồng ghép", "nâng cao", "tập trung", "phát huy", "kịp thời", "cử",
-    "tiếp nhận", "thông báo", "mở", "đặt", "thiết kế", "thay", "chia sẻ", "đăng", "phát", "giới thiệu",
+    "tiếp nhận", "thông báo", "đặt", "thiết kế", "thay", "chia sẻ", "đăng", "giới thiệu",
     "tổ chức", "nắm", "chấp hành", "quản lý", "lập", "dành", "ưu tiên", "cập nhật", "đưa", "thành lập",
     "có", "cần", "phải", "sẽ", "đã", "đang", "nghiêm túc", "thường xuyên", "trên cơ sở", "theo",
     "với", "để", "nhằm", "về việc", "trong việc", "tại", "thông qua", "tham gia", "thu thập", "số hóa",
-    "tăng", "đổi mới", "vận hành", "khai thác", "bám sát", "căn cứ vào", "huy động", "kết nối", "hoàn thành",
+    "đổi mới", "vận hành", "khai thác", "bám sát", "căn cứ vào", "huy động", "kết nối", "hoàn thành",
 )
 _VERB_RE = re.compile(r"(?<![\w/])(?:" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")(?!\w)")
 # Words a unit name may contain after its head even though they also occur as verbs.
@@ -238,6 +239,8 @@ def cut_at_verb(text: str) -> str:
         keep = _KEEP_AFTER.get(m.group(0))
         if keep and keep.search(before):
             continue
+        if m.group(0) == "có" and text.startswith(" liên quan", m.end()):
+            continue  # "đơn vị có liên quan" is part of the name
         pos = m.start()
         return text[:pos].rstrip(" ,")
     return text
@@ -255,7 +258,7 @@ def subject_units(text: str) -> list[str]:
     if phrase == t or not phrase or ":" in phrase:
         # no predicate, or "X: …" (a label or topic, read elsewhere)
         return []
-    return [n for n in split_units(phrase) if starts_unit(n) or _LOWER_RE.match(n)]
+    return [n for n in split_units(phrase) if starts_unit(n)]
 
 
 def trailing_units(clause: str) -> list[str]:
@@ -265,7 +268,7 @@ def trailing_units(clause: str) -> list[str]:
     names = split_units(clause)
     out: list[str] = []
     for n in reversed(names):
-        if (starts_unit(n) or _LOWER_RE.match(n)) and cut_at_verb(n) == n:
+        if starts_unit(n) and cut_at_verb(n) == n:
             out.append(n)
         else:
             # "được UBND tỉnh giao, Sở …": a unit inside a non-unit piece ends the run,

@@ -138,7 +138,7 @@ def _cell_table(lines: list[tuple[int, str]], i: int) -> tuple[Table | None, int
         s = raw.strip()
         if s == "|":
             if cell:
-                row.append(" ".join(_clean_line(c) for c in cell).strip())
+                row.append("\n".join(x for x in (_clean_line(c) for c in cell) if x))
                 cell = []
             elif prev_pipe and row:
                 rows.append(row)
@@ -163,7 +163,7 @@ def _cell_table(lines: list[tuple[int, str]], i: int) -> tuple[Table | None, int
         end = no
         j += 1
     if cell:
-        row.append(" ".join(_clean_line(c) for c in cell).strip())
+        row.append("\n".join(x for x in (_clean_line(c) for c in cell) if x))
     if row:
         rows.append(row)
     rows = [r for r in rows if any(c for c in r)]
