@@ -408,7 +408,7 @@ def _signer_from_blocks(blocks: list, i: int) -> Signer | None:
 _REF_RE = re.compile(
     r"(?P<kind>Kế hoạch|Quyết định|Hướng dẫn|Công văn|Văn bản|Nghị quyết|Chỉ thị|Thông tư|Nghị định|Chương trình"
     r"(?: hành động)?|Kết luận|Thông báo|Đề án|Luật|Thông tư liên tịch|Quy định|Báo cáo|Tờ trình)"
-    r"\s+(?:số\s+)?(?P<num>\d+[\w.]*/(?:\d{4}/)?[\w.Đđ&\-]+)"
+    r"\s+(?:số\s+)?(?P<num>\d+[\w.\-]*/(?:\d{4}/)?[\w.Đđ&\-]+)"
     r"(?:\s*,?\s*ngày\s+(?P<date>\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?"
     r"(?:\s+của\s+(?P<issuer>[^,;:()“\"]{3,80}?)(?=\s+(?:về|phê duyệt|ban hành|quy định|hướng dẫn|thực hiện|triển khai)\b|[,;:()“\"]|$))?",
 )

@@ -227,8 +227,52 @@ def fold_key(name: str) -> str:
     return re.sub(r"\s+", " ", s).strip(" .,;:")
 
 
+# Lower-case words that occur inside unit names. Two words in a row outside this set
+# mean the name has ended and the sentence goes on ("Ban Tuyên giáo Tỉnh ủy định hướng
+# nội dung"), whatever the verb is.
+_NAME_WORDS = frozenset("""
+và các của tỉnh thành phố huyện xã phường thị trấn quận đặc khu nhân dân cấp trực thuộc báo chí
+truyền thông tin điện tử cơ quan đơn vị địa phương ngành sở ban đoàn thể hội liên có khác trong
+ngoài trung ương tâm văn hóa hoá thao du lịch phòng phát thanh hình tổ chức chính trị doanh nghiệp
+lực lượng vũ trang đại diện phóng viên thường trú trực đóng chân trên bàn tham mưu giúp việc ủy uỷ
+đảng bộ công an quân sự biên kinh tế vận hành quản lý bản tập san tài liệu không nghệ cao đầu mối
+môi trường nông phát triển thôn y giáo dục đào tạo khoa học xây dựng tư pháp nội vụ ngoại lao động
+thương binh giao tài nguyên kế hoạch hiệp phụ nữ cựu chiến niên tuyên vận mặt trận quốc việt nam nhà
+nước miền vùng tây bắc đông số viễn bưu hạ tầng dịch chuyển đổi cứu nghiên nghị người tuổi chữ thập
+đỏ lưu trữ thống kê thuế hải kho bạc bảo hiểm ngân hàng chi nhánh đài tiếng nói tấn liên quan
+cùng với tại ở sau đây dưới đây nêu trên gồm được giao phân công chủ trì khu vực cộng đồng
+""".split())
+
+
+def _name_end(text: str) -> int:
+    """Index where a unit name at the start of `text` gives way to running text."""
+    depth = 0
+    prev_foreign = None
+    for m in re.finditer(r"[^\s,;]+", text):
+        w = m.group(0)
+        depth += w.count("(") - w.count(")")
+        if depth > 0 or "(" in w or ")" in w:
+            prev_foreign = None
+            continue
+        word = w.strip(".:\"“”")
+        foreign = bool(word) and word[0].islower() and word.isalpha() and word not in _NAME_WORDS
+        if foreign and prev_foreign is not None:
+            return prev_foreign
+        prev_foreign = m.start() if foreign else None
+    return len(text)
+
+
 def cut_at_verb(text: str) -> str:
     """The unit phrase at the start of `text`, ending before its predicate."""
+    end = _name_end(text)
+    if end < len(text):
+        text = text[:end].rstrip(" ,")
+        cut = cut_at_verb_only(text)
+        return cut if cut != text else text + " "  # signal "a predicate follows"
+    return cut_at_verb_only(text)
+
+
+def cut_at_verb_only(text: str) -> str:
     pos = 0
     depth = 0
     for m in _VERB_RE.finditer(text):

@@ -1,0 +1,169 @@
+"""Plan extraction: header fields and activity rules, each on a seed or corpus snippet,
+and the whole seeds scored against their gold with the project scorer."""
+import pytest
+
+from docparse import parse
+
+from .conftest import CORPUS, GOLD, seed, seed_paths, score_plans
+
+
+def _plan(text: str):
+    return parse(text.encode("utf-8"), name="snippet.txt")
+
+
+def test_seeds_score_on_gold(tmp_path, shared_dir):
+    plans = {p.stem: parse(p) for p in seed_paths()}
+    result = score_plans(plans, tmp_path)
+    assert result["overall_f1"] >= 0.97, result
+    assert result["activities"]["f1"] >= 0.97, result
+
+
+def test_header_with_parent_body():
+    # seed 001: the issuer is the lower body, with the parent's locality
+    p = parse(seed("001"))
+    assert p.issuer == "Sở Thông tin và Truyền thông tỉnh Đắk Nông"
+    assert p.parent_issuer == "Ủy ban nhân dân tỉnh Đắk Nông"
+    assert p.number is None and p.date is None  # "Số: /STTTT-TTBCXB", "ngày tháng 12 năm 2023"
+    assert p.kind == "Công văn"
+    assert p.title.startswith("tổ chức đợt cao điểm tuyên truyền")
+    assert p.place == "Đắk Nông"
+    assert p.signer.authority == "KT." and p.signer.position == "PHÓ GIÁM ĐỐC" and p.signer.name == "Hoàng Mạnh Thắng"
+    assert "UBND các xã, phường, thị trấn" in p.addressees
+    assert "Ban Giám đốc" in p.recipients
+
+
+def test_header_without_heading_block():
+    # seed 000: no issuer table; the body says who issues the plan
+    p = parse(seed("000"))
+    assert (p.number, p.date, p.kind) == ("529/KH-UBND", "2023-08-16", "Kế hoạch")
+    assert p.issuer.startswith("Ủy ban nhân dân tỉnh Đắk Nông")
+    assert p.signer.authority == "TM." and p.signer.name == "Hồ Văn Mười"
+    assert p.window.end == "2024-03-31" and p.window.start == "2023-08-16"  # "từ nay đến hết tháng 3/2024"
+    assert any(pk.start == "2023-12-01" and pk.end == "2024-03-31" for pk in p.peaks)
+    refs = {r.number: r for r in p.references}
+    assert refs["52-HD/BTG"].date == "2023-07-26" and refs["52-HD/BTG"].kind == "Hướng dẫn"
+    assert refs["396/KH-UBND"].issuer.startswith("Ủy ban nhân dân tỉnh")
+
+
+def test_header_table_of_a_promulgating_decision():
+    # corpus 001c610b: a QĐ promulgating a plan, header as a cell table, wrapped lines
+    p = parse(next(CORPUS.glob("001c610b*.md")))
+    assert p.kind == "Quyết định ban hành kế hoạch"
+    assert p.number == "2820/QĐ-UBND" and p.date == "2025-11-19"
+    assert p.issuer == "Ủy ban nhân dân thành phố Hồ Chí Minh"
+    assert p.place == "Thành phố Hồ Chí Minh"
+    assert p.title.startswith("BAN HÀNH KẾ HOẠCH TRIỂN KHAI")
+    refs = [a.ref for a in p.activities]
+    assert "PL.I.1" in refs and "IV.1" in refs
+    assert not any(r.startswith("Điều") for r in refs)  # Điều 1/2/3 are not activities
+
+
+def _acts(text):
+    return {a.ref: a for a in _plan(text).activities}
+
+
+def test_labelled_field_beats_inline():
+    acts = _acts("III. HOẠT ĐỘNG\n\n1. Hoạt động\n\n2.10. Tuyên truyền trên Trang thông tin điện tử\n\n"
+                 "+ UBND cấp huyện, thành phố chỉ đạo hệ thống Truyền thanh cấp huyện thực hiện chuyên mục.\n\n"
+                 "- Cơ quan thực hiện: Các Sở, Ban, ngành, đoàn thể, Ủy ban nhân dân cấp huyện.\n")
+    assert acts["III.2.10"].lead == ["Các Sở, Ban, ngành, đoàn thể", "Ủy ban nhân dân cấp huyện"]
+    assert set(acts["III.2.10"].groups) == set(acts["III.2.10"].lead)
+
+
+def test_unit_headed_items_and_members():
+    acts = _acts("V. TỔ CHỨC THỰC HIỆN\n\n1. Sở Tài chính\n\nThẩm định, tham mưu phân bổ kinh phí.\n\n"
+                 "2. Các cơ quan báo chí địa phương (Báo Đắk Nông, Đài Phát thanh và Truyền hình Đắk Nông)\n\n"
+                 "- Xây dựng Kế hoạch truyền thông chi tiết.\n\n"
+                 "3. Sở Văn hóa, Thể thao và Du lịch\n\n- Phối hợp với Sở Tư pháp theo dõi.\n\n"
+                 "- Chủ trì, phối hợp với Sở Thông tin và Truyền thông tổng hợp dự toán kinh phí.\n")
+    assert acts["V.1"].lead == ["Sở Tài chính"] and acts["V.1"].title == "Sở Tài chính"
+    assert acts["V.2"].lead == ["Báo Đắk Nông", "Đài Phát thanh và Truyền hình Đắk Nông"]
+    # a plain "phối hợp với" is the heading unit's role; "chủ trì, phối hợp với Y" names support
+    assert acts["V.3"].support == ["Sở Thông tin và Truyền thông"]
+
+
+def test_lowest_level_and_inheritance():
+    # "3. Bộ X … thực hiện một số nhiệm vụ sau: 3.1 … 3.2": each child inherits the unit
+    acts = _acts("II. NHIỆM VỤ\n\n3. Sở Y tế\n\na) Tổ chức hướng dẫn thực hiện phác đồ điều trị.\n\n"
+                 "b) Chỉ đạo các cơ sở y tế trực thuộc.\n")
+    assert set(acts) == {"II.3.a", "II.3.b"}
+    assert acts["II.3.a"].lead == ["Sở Y tế"] and acts["II.3.a"].notes
+
+
+def test_children_that_are_fields_make_the_parent_the_activity():
+    acts = _acts("III. NHIỆM VỤ\n\n1. Tổ chức hội nghị\n\n1.1. Cơ quan chủ trì: Sở Nội vụ\n\n"
+                 "1.2. Thời gian thực hiện: Quý III/2025\n")
+    assert list(acts) == ["III.1"]
+    assert acts["III.1"].lead == ["Sở Nội vụ"]
+    assert (acts["III.1"].start, acts["III.1"].end) == ("2025-07-01", "2025-09-30")
+
+
+def test_inline_patterns():
+    text = ("Số: 1/KH-UBND\n\nĐắk Lắk, ngày 1 tháng 3 năm 2020\n\nIII. TỔ CHỨC\n\n"
+            "1. Xây dựng chuyên mục. Giao Sở Tư pháp chủ trì thực hiện.\n\n"
+            "2. Đề nghị Ban Tuyên giáo Tỉnh ủy định hướng nội dung.\n\n"
+            "3. Thực hiện báo cáo:\n\n- Riêng đối với Sở Nội vụ, UBND các huyện: lập báo cáo trước ngày 10/4/2020.\n\n"
+            "4. Trước ngày 15/12/2020, Sở Thông tin và Truyền thông chủ trì phối hợp với các đơn vị đầu mối tổ chức đánh giá.\n")
+    acts = _acts(text)
+    assert acts["III.1"].lead == ["Sở Tư pháp"]
+    assert acts["III.2"].lead == ["Ban Tuyên giáo Tỉnh ủy"]
+    assert acts["III.3"].lead == ["Sở Nội vụ", "UBND các huyện"] and acts["III.3"].deadline == "2020-04-09"
+    assert acts["III.4"].lead == ["Sở Thông tin và Truyền thông"]
+    assert acts["III.4"].support == ["các đơn vị đầu mối"] and acts["III.4"].deadline == "2020-12-14"
+
+
+def test_not_activities():
+    acts = _acts("I. MỤC ĐÍCH, YÊU CẦU\n\n1. Mục đích\n\n- Sở Tư pháp chủ trì tuyên truyền.\n\n"
+                 "IV. KINH PHÍ\n\n1. Kinh phí thực hiện do các đơn vị tự bố trí.\n\n"
+                 "2. Các đơn vị, địa phương chủ động sử dụng nguồn kinh phí được giao.\n\n"
+                 "3. Sở Tài chính thẩm định, phân bổ kinh phí.\n\n"
+                 "Trong quá trình thực hiện nếu có khó khăn, các đơn vị báo cáo về Sở Tư pháp.\n")
+    assert list(acts) == ["IV.3"]
+
+
+def test_repeated_number_gets_suffix():
+    acts = _acts("3. Các cơ quan, đơn vị, địa phương:\n\n- Chỉ đạo.\n\n3. Đề nghị UBND các huyện căn cứ tình hình.\n")
+    assert list(acts) == ["3", "3[2]"]
+
+
+def test_cross_reference_adds_lead_with_note():
+    text = ("III. HOẠT ĐỘNG\n\n1. Định hướng\n\n1.1. Xây dựng đề cương tuyên truyền\n\n"
+            "- Đơn vị thực hiện: Sở Thông tin và Truyền thông.\n\n"
+            "V. TỔ CHỨC THỰC HIỆN\n\n1. Đề nghị Ban Tuyên giáo Tỉnh ủy\n\n"
+            "- Chủ trì triển khai nhiệm vụ tại khoản 1.1 mục III Kế hoạch này.\n")
+    acts = _acts(text)
+    assert acts["III.1.1"].lead == ["Sở Thông tin và Truyền thông", "Ban Tuyên giáo Tỉnh ủy"]
+    assert any("V.1" in n for n in acts["III.1.1"].notes)
+
+
+def test_activity_fields():
+    acts = {a.ref: a for a in parse(seed("000")).activities}
+    a = acts["III.1.3"]
+    assert a.form.startswith("Tổ chức họp báo") and a.location.startswith("dự kiến thành phố Gia Nghĩa")
+    assert a.audience.startswith("Ban Tổ chức Lễ Kỷ niệm")
+    assert acts["III.2.4"].duration == "15 phút."
+    assert acts["III.2.8"].funding == "Xã hội hóa."
+    assert a.span[0] < a.span[1]
+    acts4 = {a.ref: a for a in parse(seed("004")).activities}
+    r = acts4["III.5.b"].recurrence
+    assert (r.frequency, r.quota) == ("monthly", 1)
+
+
+def test_activity_table():
+    text = ("PHỤ LỤC\n\n| STT | Nội dung | Đơn vị chủ trì | Đơn vị phối hợp | Thời gian thực hiện |\n"
+            "|---|---|---|---|---|\n| I | Tuyên truyền | | | |\n"
+            "| 1 | Xây dựng chuyên mục | Báo Đắk Nông | Sở Thông tin và Truyền thông | Tháng 12/2023 |\n"
+            "| II | Họp báo | | | |\n| 1 | Tổ chức họp báo | Sở Tư pháp | | Trước ngày 15/12/2023 |\n")
+    acts = _acts(text)
+    assert set(acts) == {"PL.I.1", "PL.II.1"}
+    assert acts["PL.I.1"].support == ["Sở Thông tin và Truyền thông"]
+    assert (acts["PL.I.1"].start, acts["PL.I.1"].end) == ("2023-12-01", "2023-12-31")
+    assert acts["PL.II.1"].deadline == "2023-12-14"
+
+
+def test_json_round_trip():
+    import json
+
+    d = json.loads(parse(seed("002")).to_json())
+    assert d["number"] == "46/KH-STTTT" and d["activities"][0]["ref"] == "III.1"
+    assert d["source"]["format"] == "text" and d["text"]

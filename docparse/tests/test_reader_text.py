@@ -1,0 +1,93 @@
+"""The text/markdown reader on the shapes found in the seeds and the corpus."""
+from docparse.model import Paragraph, Table
+from docparse.readers.text import parse_lines, read, strip_markup
+
+from .conftest import CORPUS, seed
+
+
+def _paras(text):
+    blocks, _ = parse_lines(text)
+    return [b for b in blocks if isinstance(b, Paragraph)]
+
+
+def test_hard_wrapped_lines_join_into_one_paragraph():
+    # corpus 001c610b: hard wraps inside a paragraph and inside a bold heading
+    text = "**I. MỤC\nĐÍCH, YÊU CẦU**\n\n- Quán triệt, triển khai có\nhiệu quả Quyết định số 06/QĐ-TTg\n"
+    paras = _paras(text)
+    assert [p.text.replace("\n", " ") for p in paras] == [
+        "I. MỤC ĐÍCH, YÊU CẦU",
+        "- Quán triệt, triển khai có hiệu quả Quyết định số 06/QĐ-TTg",
+    ]
+    assert paras[0].bold and paras[0].span == (1, 2)
+
+
+def test_broken_emphasis_is_stripped():
+    assert strip_markup("**Điều 1. **Ban") == "Điều 1. Ban"
+    assert strip_markup("** **").strip() == ""
+    assert strip_markup("*Nơi nhận:*") == "Nơi nhận:"
+    assert strip_markup("* một ý") == "- một ý"
+    assert strip_markup("xem <https://daknong.gov.vn/a>") == "xem https://daknong.gov.vn/a"
+
+
+def test_list_items_split_without_blank_lines():
+    # seed 001 "Kính gửi" list
+    paras = _paras("Kính gửi:\n\n- Các sở, ban, ngành, đoàn thể;\n- UBND các huyện, thành phố;\n")
+    assert [p.text for p in paras] == ["Kính gửi:", "- Các sở, ban, ngành, đoàn thể;", "- UBND các huyện, thành phố;"]
+
+
+def test_page_break_cut_rejoined():
+    # seed 000 III.2.3: "… thành phố\n\nGia Nghĩa, các Sở …" and V.3 "… nhiệm vụ\n\nvụ được …"
+    line = "- Đơn vị phối hợp: Ban Tuyên giáo Tỉnh ủy, Văn phòng Ủy ban nhân dân tỉnh, Ủy ban nhân dân các huyện, thành phố"
+    paras = _paras(line + "\n\nGia Nghĩa, các Sở, Ban, ngành.\n")
+    assert len(paras) == 1 and "thành phố Gia Nghĩa" in paras[0].text.replace("\n", " ")
+    paras = _paras("- Xây dựng Kế hoạch, đồng thời chủ trì triển khai các nhiệm vụ\n\nvụ được phân công.\n")
+    assert len(paras) == 1
+
+
+def test_heading_is_not_joined_with_next_paragraph():
+    paras = _paras("KẾ HOẠCH\n\nTruyền thông nhiệm vụ trọng tâm tỉnh Kon Tum năm 2024\n")
+    assert len(paras) == 2
+
+
+def test_cell_table_one_cell_per_run():
+    # corpus 001c610b header block and appendix table
+    text = "|\n**ỦY BAN NHÂN\nDÂN **\nTHÀNH PHỐ HỒ CHÍ MINH\n|\n**CỘNG HÒA XÃ\nHỘI CHỦ NGHĨA VIỆT NAM**\n|\n|\nSố:\n2820/QĐ-UBND\n|\n*Thành phố Hồ\nChí Minh, ngày 19 tháng 11 năm 2025*\n|\n\nsau\n"
+    blocks, _ = parse_lines(text)
+    table = blocks[0]
+    assert isinstance(table, Table)
+    assert len(table.rows) == 2 and len(table.rows[0]) == 2
+    assert table.rows[0][0].split("\n")[-1] == "THÀNH PHỐ HỒ CHÍ MINH"
+    assert "CỘNG HÒA" in table.rows[0][1]
+    assert table.rows[1][0].replace("\n", " ") == "Số: 2820/QĐ-UBND"
+    assert isinstance(blocks[1], Paragraph) and blocks[1].text == "sau"
+
+
+def test_pipe_table():
+    text = "| TT | Nội dung | Cơ quan chủ trì |\n|---|---|---|\n| 1 | Tuyên truyền | Sở Tư pháp |\n"
+    blocks, _ = parse_lines(text)
+    assert blocks[0].rows == [["TT", "Nội dung", "Cơ quan chủ trì"], ["1", "Tuyên truyền", "Sở Tư pháp"]]
+
+
+def test_footnotes_leave_the_running_text():
+    doc = read(seed("001").read_bytes(), "001.txt")
+    assert "07 đơn vị, địa phương" in doc.footnotes["2"]
+    assert "baodaknong.vn" in doc.footnotes["1"]  # the footnote's second paragraph
+    body = " ".join(b.text for b in doc.blocks if isinstance(b, Paragraph))
+    assert "Ngoài việc nhập liệu theo đường link" in body.replace("\n", " ")
+    assert "chưa đặt" not in body
+
+
+def test_spans_are_source_lines():
+    data = seed("000").read_bytes()
+    doc = read(data, "000.txt")
+    lines = doc.text.split("\n")
+    for b in doc.blocks:
+        first = lines[b.span[0] - 1]
+        assert first.strip(), b
+
+
+def test_site_text_around_document_is_read():
+    # corpus documents wrapped in a legal-Q&A site's text still read without error
+    for path in sorted(CORPUS.glob("*.md"))[:20]:
+        doc = read(path.read_bytes(), path.name)
+        assert doc.blocks

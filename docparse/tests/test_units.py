@@ -1,0 +1,101 @@
+"""Unit mentions: splitting lists as written, collective names, subjects, groups."""
+import pytest
+
+from docparse.units import is_group, members_in_heading, split_units, subject_units, trailing_units
+
+SPLITS = [
+    # seed 000 III.1.3 "Đơn vị phối hợp"
+    ("Ban Tuyên giáo Tỉnh ủy, Sở Văn hóa, Thể thao và Du lịch, Văn phòng UBND tỉnh, Sở Kế hoạch và Đầu tư "
+     "và các cơ quan khác có liên quan.",
+     ["Ban Tuyên giáo Tỉnh ủy", "Sở Văn hóa, Thể thao và Du lịch", "Văn phòng UBND tỉnh",
+      "Sở Kế hoạch và Đầu tư", "các cơ quan khác có liên quan"]),
+    # seed 000 III.1.1: ";" always splits
+    ("Sở Thông tin và Truyền thông; Ban Tuyên giáo các huyện ủy, thành ủy, đảng ủy trực thuộc Tỉnh ủy; "
+     "các cơ quan báo chí, truyền thông trong tỉnh.",
+     ["Sở Thông tin và Truyền thông", "Ban Tuyên giáo các huyện ủy, thành ủy, đảng ủy trực thuộc Tỉnh ủy",
+      "các cơ quan báo chí, truyền thông trong tỉnh"]),
+    # seed 000 III.2.3: collective names stay whole
+    ("Ủy ban nhân dân các huyện, thành phố Gia Nghĩa, các Sở, Ban, ngành và các cơ quan báo chí, truyền thông, "
+     "đơn vị khác có liên quan.",
+     ["Ủy ban nhân dân các huyện, thành phố Gia Nghĩa", "các Sở, Ban, ngành",
+      "các cơ quan báo chí, truyền thông, đơn vị khác có liên quan"]),
+    # seed 000 III.2.10
+    ("Các Sở, Ban, ngành, đoàn thể, Ủy ban nhân dân cấp huyện, Ủy ban nhân dân cấp xã.",
+     ["Các Sở, Ban, ngành, đoàn thể", "Ủy ban nhân dân cấp huyện", "Ủy ban nhân dân cấp xã"]),
+    # seed 000 III.2.9: "và đơn vị liên quan" splits
+    ("Sở Văn hóa, Thể thao và Du lịch, Hội Nhà báo tỉnh, các cơ quan báo chí và đơn vị liên quan.",
+     ["Sở Văn hóa, Thể thao và Du lịch", "Hội Nhà báo tỉnh", "các cơ quan báo chí", "đơn vị liên quan"]),
+    # seed 004 V.2
+    ("Các đơn vị, địa phương và cơ quan báo chí tỉnh", ["Các đơn vị, địa phương", "cơ quan báo chí tỉnh"]),
+    # seed 002 III.2: "Phóng viên" is not a new unit
+    ("Các cơ quan báo chí của tỉnh; Cơ quan đại diện, Phóng viên thường trú của các cơ quan Báo chí Trung ương "
+     "đóng chân trên địa bàn tỉnh",
+     ["Các cơ quan báo chí của tỉnh",
+      "Cơ quan đại diện, Phóng viên thường trú của các cơ quan Báo chí Trung ương đóng chân trên địa bàn tỉnh"]),
+    # parenthetical qualifiers stay (seed 000 III.2.3)
+    ("Sở Thông tin và Truyền thông (Trung tâm Công nghệ thông tin và Truyền thông).",
+     ["Sở Thông tin và Truyền thông (Trung tâm Công nghệ thông tin và Truyền thông)"]),
+    # an enumeration after ":" is one mention (seed 003 III.2)
+    ("các đơn vị đầu mối của các cơ quan báo chí Trung ương: TTXVN, VOV, VTV8",
+     ["các đơn vị đầu mối của các cơ quan báo chí Trung ương: TTXVN, VOV, VTV8"]),
+    # "Đề nghị" is dropped (seed 000 III.1.1)
+    ("Đề nghị Ban Tuyên giáo Tỉnh ủy.", ["Ban Tuyên giáo Tỉnh ủy"]),
+    ("Đài Phát thanh và Truyền hình Đắk Nông, Báo Đắk Nông, Cổng Thông tin điện tử tỉnh, Tạp chí Nấm Nung.",
+     ["Đài Phát thanh và Truyền hình Đắk Nông", "Báo Đắk Nông", "Cổng Thông tin điện tử tỉnh", "Tạp chí Nấm Nung"]),
+    ("UBND xã, phường, thị trấn", ["UBND xã, phường, thị trấn"]),
+    ("Ban Quản lý các khu công nghệ cao và khu công nghiệp", ["Ban Quản lý các khu công nghệ cao và khu công nghiệp"]),
+    ("", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", SPLITS)
+def test_split_units(text, expected):
+    assert split_units(text) == expected
+
+
+def test_subject_units():
+    # seed 001 item 2
+    assert subject_units("Báo Đắk Nông, Đài PT-TH Đắk Nông, Tạp chí Nậm Nung tăng cường thời lượng, thông tin") == [
+        "Báo Đắk Nông", "Đài PT-TH Đắk Nông", "Tạp chí Nậm Nung"]
+    # seed 001 item 3[2]
+    assert subject_units("Đề nghị UBND các huyện, thành phố; UBND các xã, phường, thị trấn căn cứ tình hình") == [
+        "UBND các huyện, thành phố", "UBND các xã, phường, thị trấn"]
+    # seed 000 IV.2
+    assert subject_units("Các cơ quan, đơn vị, địa phương lồng ghép các nội dung") == ["Các cơ quan, đơn vị, địa phương"]
+    # no unit, or no predicate
+    assert subject_units("Việc quản lý, sử dụng và thanh, quyết toán kinh phí thực hiện") == []
+    assert subject_units("Sở Tài chính") == []
+    # "X: …" is a label, not a subject
+    assert subject_units("Riêng đối với Ban Tuyên giáo Tỉnh ủy: Ngoài việc nhập liệu theo đường link") == []
+
+
+def test_trailing_units():
+    # seed 003 IV
+    assert trailing_units("Căn cứ nội dung truyền thông theo Kế hoạch này và kinh phí được UBND tỉnh giao, "
+                          "Sở Thông tin và Truyền thông") == ["Sở Thông tin và Truyền thông"]
+    # seed 004 III.5.a
+    assert trailing_units("Sở Kế hoạch và Đầu tư, Sở Thông tin và Truyền thông") == [
+        "Sở Kế hoạch và Đầu tư", "Sở Thông tin và Truyền thông"]
+    assert trailing_units("Kính phí triển khai, tổ chức") == []
+
+
+def test_members_in_heading():
+    # seed 000 V.3
+    assert members_in_heading("Các cơ quan báo chí địa phương (Báo Đắk Nông, Đài Phát thanh và Truyền hình "
+                              "Đắk Nông, Tạp chí Năm Nung)") == [
+        "Báo Đắk Nông", "Đài Phát thanh và Truyền hình Đắk Nông", "Tạp chí Năm Nung"]
+    # seed 003 III.1
+    assert members_in_heading("Các cơ quan báo chí Trung ương: TTXVN, VOV, VTV8") == ["TTXVN", "VOV", "VTV8"]
+    assert members_in_heading("Sở Tài chính") is None
+
+
+@pytest.mark.parametrize("name,group", [
+    ("các Sở, Ban, ngành, địa phương", True),
+    ("UBND các huyện, thành phố", True),
+    ("Ủy ban nhân dân cấp xã", True),
+    ("đơn vị liên quan", True),
+    ("Sở Tài chính", False),
+    ("Báo Đắk Nông", False),
+])
+def test_is_group(name, group):
+    assert is_group(name) is group
