@@ -269,13 +269,37 @@ _ISSUER_IN_TEXT = re.compile(
 )
 
 
+_CODE_ISSUERS = {
+    "UBND": "Ủy ban nhân dân", "STTTT": "Sở Thông tin và Truyền thông", "SVHTTDL": "Sở Văn hóa, Thể thao và Du lịch",
+    "SKHCN": "Sở Khoa học và Công nghệ", "STC": "Sở Tài chính", "SNV": "Sở Nội vụ", "STP": "Sở Tư pháp",
+    "SYT": "Sở Y tế", "SGDĐT": "Sở Giáo dục và Đào tạo", "SKHĐT": "Sở Kế hoạch và Đầu tư",
+    "HĐND": "Hội đồng nhân dân", "TU": "Tỉnh ủy", "BTGTU": "Ban Tuyên giáo Tỉnh ủy",
+}
+_CITIES = ("Hà Nội", "Hồ Chí Minh", "Đà Nẵng", "Hải Phòng", "Cần Thơ", "Huế")
+
+
+def _issuer_from_code(plan: Plan) -> str | None:
+    """"529/KH-UBND" issued in "Đắk Nông" → "Ủy ban nhân dân tỉnh Đắk Nông"."""
+    if not plan.number or not plan.place:
+        return None
+    m = re.search(r"/[A-Za-zĐđ]+-([A-ZĐ]+)", plan.number)
+    body = _CODE_ISSUERS.get(m.group(1)) if m else None
+    if not body:
+        return None
+    place = re.sub(r"^(?:tỉnh|thành phố|Thành phố|TP\.?)\s+", "", plan.place).strip()
+    level = "thành phố" if place in _CITIES else "tỉnh"
+    return f"{body} {level} {place}"
+
+
 def infer_issuer(plan: Plan, body_text: str) -> None:
     """A plan printed without its header still says who issues it: "…, Ủy ban nhân
-    dân tỉnh Đắk Nông ban hành Kế hoạch …"."""
+    dân tỉnh Đắk Nông ban hành Kế hoạch …", or failing that, its number's code and
+    its place ("529/KH-UBND", "Đắk Nông")."""
     if plan.issuer:
         return
     m = _ISSUER_IN_TEXT.search(body_text[:6000])
     if not m:
+        plan.issuer = _issuer_from_code(plan)
         return
     name = m.group("u").strip()
     name = re.sub(r"^UBND\b", "Ủy ban nhân dân", name)
