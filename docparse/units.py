@@ -20,7 +20,7 @@ _NAMED_HEADS = (
     "Nhà xuất bản", "Quỹ", "Thanh tra", "Thông tấn xã", "Hãng", "Quân khu", "Bưu điện", "Chi nhánh",
     "Cơ quan", "Đơn vị", "Ủy ban", "Uỷ ban", "Hội đồng", "Đảng ủy", "Đảng uỷ", "Cổng", "Trang",
     "Bộ Tư lệnh", "Cảnh sát", "Chi bộ", "Đảng bộ", "Nhà văn hóa", "Thư viện", "Bảo tàng", "Đại học",
-    "Phân xã", "Chủ tịch", "Giám đốc", "Thủ trưởng", "Chánh Văn phòng",
+    "Phân xã", "Liên minh", "Chủ tịch", "Giám đốc", "Thủ trưởng", "Chánh Văn phòng",
 )
 # Heads that are a unit on their own or with any continuation.
 _FREE_HEADS = (
