@@ -58,7 +58,7 @@ _NUCLEI = (
     "ai ao au ay âu ây eo êu ia iu iê oa oă oe oi ôi ơi oo ua uâ uê ui uô uơ uy ưa ưi ươ ưu yê "
     "a ă â e ê i o ô ơ u ư y"
 ).split()
-_CODA = "ch|ng|nh|c|m|n|p|t"
+_CODA = "ch|ng|nh|c|k|m|n|p|t"  # k: Central Highlands names (Đắk Lắk)
 _SYLLABLE = re.compile(rf"(?:{_ONSET})?(?:{'|'.join(_NUCLEI)})(?:{_CODA})?")
 _TONES = str.maketrans("", "", TONE_MARKS)
 
@@ -273,9 +273,10 @@ _LATIN1_HIGH = re.compile("[\u00a1-\u00ff]")
 
 
 def _may_hold_legacy(text: str) -> bool:
-    """Cheap pre-check: real Vietnamese has at least as many letters found only in
-    Vietnamese (ạ ế ư đ …) as Latin-1 accented letters (about 0.2–0.6 of them in the
-    corpus); legacy font text has Latin-1 characters and none of the former."""
+    """Cheap pre-check on the start of `text`. Real Vietnamese has more letters found
+    only in Vietnamese (ạ ế ư đ …) than Latin-1 accented ones (0.2–0.6 Latin-1 per
+    Vietnamese-only letter across the corpus); legacy font text has Latin-1 characters
+    and none of the former."""
     sample = text[:PRECHECK_CHARS]
     latin1 = len(_LATIN1_HIGH.findall(sample))
     return latin1 >= 3 and latin1 > 1.5 * len(_VIETNAMESE_ONLY.findall(sample))
