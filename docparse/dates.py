@@ -298,6 +298,7 @@ _FREQ_RES = [(re.compile(p, re.I), f) for p, f in _FREQ]
 
 def recurrence(text: str) -> Recurrence | None:
     """"Hằng tháng … tối thiểu 01 chuyên mục" → Recurrence("monthly", 1, "chuyên mục")."""
+    text = text[:4000]  # the frequency is stated near the start of an activity
     if not text or not _FREQ_ANY.search(text):
         return None
     for rx, freq in _FREQ_RES:

@@ -99,10 +99,18 @@ _GROUP_RE = re.compile(
 _DROP_PREFIX = re.compile(r"^(?:đề nghị|giao|riêng đối với|đối với|yêu cầu)\s+", re.I)
 
 
+_START_RE = re.compile(
+    "|".join(f"(?:{rx.pattern.lstrip('^')})" for rx in (_FREE_RE, _NAMED_RE)) + f"|(?i:{_COLLECTIVE_RE.pattern.lstrip('^')})"
+)
+# A unit name starting after ", " inside a longer piece (see _last_unit_start).
+_INNER_START_RE = re.compile(
+    r",\s+(?=(?:" + "|".join(f"(?:{rx.pattern.lstrip('^')})" for rx in (_FREE_RE, _NAMED_RE)) + r"))"
+)
+
+
 def starts_unit(text: str) -> bool:
     """Does `text` begin with a unit name (named body, known head, or collective)?"""
-    t = text.lstrip(" -+•–(")
-    return bool(_FREE_RE.match(t) or _NAMED_RE.match(t) or _COLLECTIVE_RE.match(t))
+    return _START_RE.match(text.lstrip(" -+•–(")) is not None
 
 
 def is_group(name: str) -> bool:
@@ -325,16 +333,12 @@ def trailing_units(clause: str) -> list[str]:
 
 
 def _last_unit_start(piece: str) -> str | None:
-    if "," not in piece:
-        return None
-    words = [m.start() for m in re.finditer(r"(?<![\w])\S", piece)]
-    for pos in reversed(words):
-        rest = piece[pos:]
-        if starts_unit(rest) and re.match(r"[A-ZĐÂĂÊÔƠƯ]", rest) and pos > 0 and piece[pos - 2:pos].strip() in ("", ","):
-            prev = piece[:pos].rstrip()
-            if prev.endswith(","):
-                return clean_name(rest)
-    return None
+    """The capitalised unit name after the last ", " of a piece that is not itself a
+    unit: "… được UBND tỉnh giao, Sở Thông tin và Truyền thông" → "Sở Thông tin …"."""
+    last = None
+    for m in _INNER_START_RE.finditer(piece):
+        last = m
+    return clean_name(piece[last.end():]) if last else None
 
 
 def members_in_heading(heading: str) -> list[str] | None:

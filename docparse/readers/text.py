@@ -244,18 +244,19 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
                 b.blocks.append(table)
             pending_blank = False
             continue
-        if _PIPE_ROW_RE.match(s) and s.count("|") >= 2:
+        first = s[0]
+        if first == "|" and _PIPE_ROW_RE.match(s) and s.count("|") >= 2:
             flush()
             table, i = _pipe_table(lines, i)
             if table:
                 b.blocks.append(table)
             pending_blank = False
             continue
-        if _HR_RE.match(s) and not s.startswith("- "):
+        if first in "-*_=" and _HR_RE.match(s) and not s.startswith("- "):
             flush()
             i += 1
             continue
-        m = _HEADING_RE.match(s)
+        m = _HEADING_RE.match(s) if first == "#" else None
         if m:
             flush()
             b.para([(no, m.group(2))], heading=len(m.group(1)))
@@ -263,7 +264,7 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
             i += 1
             continue
         clean = _clean_cached(raw)
-        if _FOOTNOTE_RE.match(clean):
+        if clean[:1] in SUPERSCRIPTS and clean and _FOOTNOTE_RE.match(clean):
             flush()
             mark = re.match(rf"^[{SUPERSCRIPTS}]+", clean).group(0)
             key = mark.translate(str.maketrans(SUPERSCRIPTS, "0123456789"))
@@ -285,6 +286,20 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
                 i += 1
             continue
         last_footnote = None
+        if not cur:
+            # Fast path: a run of ordinary lines up to the next blank or special line,
+            # split into paragraphs where an item starts, each cleaned once.
+            j = i + 1
+            while j < n:
+                t = lines[j][1].strip()
+                if not t or t[0] in _SPECIAL_FIRST or (t[0] in "-*_=" and _HR_RE.match(t) and not t.startswith("- ")):
+                    break
+                j += 1
+            _plain_run(b, lines, i, j, pending_blank, last_len)
+            last_len = len(lines[j - 1][1].strip())
+            pending_blank = False
+            i = j
+            continue
         if not cur and pending_blank and b.blocks and isinstance(b.blocks[-1], Paragraph):
             prev = b.blocks[-1]
             if _continues(prev, s, last_len):
@@ -300,6 +315,40 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
         i += 1
     flush()
     return b.blocks, footnotes
+
+
+_SPECIAL_FIRST = "|#" + SUPERSCRIPTS
+# An item start as written in the raw line, markup and all ("**1**. Các sở", "* ý").
+_RAW_SPLIT_RE = re.compile(r"^(?:\*\*|#)|^(?:\*|__)?\s*(?:" + _ITEM_START_RE.pattern[1:] + r")")
+
+
+def _plain_run(b: "_Builder", lines: list[tuple[int, str]], i: int, j: int, pending_blank: bool, last_len: int) -> None:
+    """Paragraphs from lines[i:j], none of them blank or special (table, heading,
+    footnote, rule). The first may continue the previous block across a page break."""
+    stripped = [raw.strip() for _, raw in lines[i:j]]
+    starts = [0]
+    for k in range(1, len(stripped)):
+        t = stripped[k]
+        if _RAW_SPLIT_RE.match(t):
+            if sum(x.count("**") for x in stripped[starts[-1]:k]) % 2 == 0:
+                starts.append(k)
+    starts.append(len(stripped))
+    for a, z in zip(starts, starts[1:]):
+        raw_text = "\n".join(stripped[a:z])
+        text = strip_markup(raw_text)
+        if "  " in text or "\t" in text or "\u00a0" in text:
+            text = _SPACES.sub(" ", text)
+        text = "\n".join(x for x in (y.strip() for y in text.split("\n")) if x)
+        if not text:
+            continue
+        first_no, last_no = lines[i + a][0], lines[i + z - 1][0]
+        if a == 0 and pending_blank and b.blocks and isinstance(b.blocks[-1], Paragraph):
+            prev = b.blocks[-1]
+            if _continues(prev, stripped[0], last_len):
+                prev.text = f"{prev.text}\n{text}"
+                prev.span = (prev.span[0], last_no)
+                continue
+        b.blocks.append(Paragraph(text=text, span=(first_no, last_no), bold=_is_bold(" ".join(stripped[a:z]))))
 
 
 def _footnote_tail(blocks: list, clean: str) -> bool:
