@@ -17,6 +17,9 @@ from .model import Activity
 from .outline import Item, own_text
 
 _SUPERSCRIPT_RE = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_WS = re.compile(r"\s+")
+_SENTENCE_END_RE = re.compile(r"(?<![A-ZĐ0-9])[.!?](?=\s+[A-ZĐÀ-Ỹ(\"“]|\s*$)")
+_REQUEST_PREFIX = re.compile(r"^(?:Đề nghị|Giao|Đối với)\s+")
 
 # label text → field name. Order matters: the first match wins.
 _FIELD_SPECS = [
@@ -114,12 +117,12 @@ def collect_fields(texts: list[str]) -> Fields:
 
 def clean_title(text: str) -> str:
     t = _SUPERSCRIPT_RE.sub("", text)
-    t = re.sub(r"\s+", " ", t).strip()
+    t = _WS.sub(" ", t).strip()
     return t.strip(" :.;-–")
 
 
 def first_sentence(text: str) -> str:
-    m = re.search(r"(?<![A-ZĐ0-9])[.!?](?=\s+[A-ZĐÀ-Ỹ(\"“]|\s*$)", text)
+    m = _SENTENCE_END_RE.search(text)
     return text[: m.start()] if m else text
 
 
@@ -127,7 +130,7 @@ def heading_units(heading: str) -> list[str] | None:
     """Units named by a heading that is itself a unit ("1. Sở Tài chính",
     "3. Các cơ quan báo chí địa phương (Báo …, Đài …)", "Sở X: Là cơ quan đầu mối …")."""
     h = heading.strip()
-    if not vunits.starts_unit(re.sub(r"^(?:Đề nghị|Giao|Đối với)\s+", "", h)):
+    if not vunits.starts_unit(_REQUEST_PREFIX.sub("", h)):
         return None
     if _SUPERSCRIPT_RE.search(h):
         h = _SUPERSCRIPT_RE.sub("", h)
@@ -139,7 +142,7 @@ def heading_units(heading: str) -> list[str] | None:
         if members and not re.search(r"[.]\s", after):
             return members
     head = head.strip().rstrip(".")
-    bare = re.sub(r"^(?:Đề nghị|Giao|Đối với)\s+", "", head)
+    bare = _REQUEST_PREFIX.sub("", head)
     if not vunits.starts_unit(bare):
         return None
     words = bare.split()
@@ -153,6 +156,17 @@ def heading_units(heading: str) -> list[str] | None:
     return vunits.split_units(bare) or None
 
 
+# Any word a unit name can start with; gates the costlier unit parsing.
+_HEAD_WORD_RE = re.compile(
+    r"(?<!\w)(?:Sở|Ban|Bộ|Cục|Chi cục|Vụ|Viện|Hội|Báo|Đài|Tạp chí|Liên|Mặt trận|Đoàn|Tỉnh đoàn|Công an|Trung tâm|Phòng|"
+    r"Văn phòng|Kho bạc|Ngân hàng|Bảo hiểm|Tòa án|Toà án|Trường|Bệnh viện|Công ty|Tổng công ty|Tập đoàn|Học viện|Nhà xuất bản|"
+    r"Quỹ|Thanh tra|Thông tấn|Hãng|Quân khu|Bưu điện|Chi nhánh|Cơ quan|Đơn vị|Ủy ban|Uỷ ban|UB|HĐND|Hội đồng|Đảng|Huyện|"
+    r"Thành ủy|Tỉnh ủy|Thị ủy|TTXVN|VOV|VTV|VTC|VNPT|Viettel|BTG|LĐLĐ|MTTQ|STTTT|Cổng|Trang|Chủ tịch|Giám đốc|Thủ trưởng|"
+    r"Chánh|Thường trực|Tổ|Bộ đội|Bộ Chỉ huy|Cảnh sát|[Cc]ác|[Nn]hững|[Mm]ọi)(?!\w)"
+)
+INLINE_WINDOW = 600
+INLINE_MAX_TEXTS = 40
+
 _GIAO_RE = re.compile(r"(?:^|[.;(]\s*|:\s*)Giao\s+(?P<u>.+?)(?=\s+(?:chủ trì|thực hiện|tham mưu|triển khai|phối hợp|xây dựng|tổ chức|theo dõi)\b|[);.]|$)")
 _DE_NGHI_RE = re.compile(r"(?:^|[.;]\s+|:\s*)Đề nghị\s+(?P<rest>.+)$", re.S)
 _RIENG_RE = re.compile(r"(?:^|[.;]\s*)(?:Riêng\s+)?(?:đối với|Đối với)\s+(?P<u>[^:]{3,300}?):")
@@ -162,9 +176,16 @@ _SUPPORT_INLINE = re.compile(r"ch[ủỉ] trì\s*,?\s*(?:và\s+)?phối hợp(?:
 
 
 def inline_leads(texts: list[str]) -> list[str]:
-    """Lead units stated inline in the item's own text."""
+    """Lead units stated inline in the item's own text.
+
+    Only the start of each paragraph is read (INLINE_WINDOW): an assignment names its
+    unit early ("Sở X chủ trì …", "Giao X …"), and reading whole clauses of long legal
+    text for "thực hiện" was most of the parser's time on the corpus."""
     out: list[str] = []
-    for raw in texts:
+    for raw in texts[:INLINE_MAX_TEXTS]:
+        raw = raw[:INLINE_WINDOW]
+        if not _HEAD_WORD_RE.search(raw):
+            continue  # no word a unit name starts with: nothing inline to find
         t = raw.strip().lstrip("-–+• ")
         if _SUPERSCRIPT_RE.search(t):
             t = _SUPERSCRIPT_RE.sub("", t)
@@ -187,6 +208,8 @@ def inline_leads(texts: list[str]) -> list[str]:
         if "trì" not in t and "thực hiện" not in t:
             continue
         for m in _KEYWORD_RE.finditer(t):
+            if not _HEAD_WORD_RE.search(t, max(0, m.start() - 160), m.start()):
+                continue  # no unit can end right before the keyword
             clause = t[: m.start()]
             cut = max(clause.rfind("."), clause.rfind(";"), clause.rfind(":"), clause.rfind("\n"))
             # a "." inside a number or abbreviation is not a clause boundary

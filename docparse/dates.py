@@ -292,17 +292,20 @@ _QUOTA = re.compile(
 )
 
 
-_FREQ_ANY = re.compile("|".join(f"(?:{p})" for p, _ in _FREQ), re.I)
-_FREQ_RES = [(re.compile(p, re.I), f) for p, f in _FREQ]
+# Matched against lower-cased text: a case-insensitive search over Vietnamese text is
+# several times slower, and this runs on every activity.
+_FREQ_ANY = re.compile("|".join(f"(?:{p})" for p, _ in _FREQ))
+_FREQ_RES = [(re.compile(p), f) for p, f in _FREQ]
 
 
 def recurrence(text: str) -> Recurrence | None:
     """"Hằng tháng … tối thiểu 01 chuyên mục" → Recurrence("monthly", 1, "chuyên mục")."""
-    text = text[:4000]  # the frequency is stated near the start of an activity
-    if not text or not _FREQ_ANY.search(text):
+    text = text[:1500]  # the frequency is stated near the start of an activity
+    low = text.lower()
+    if not text or not _FREQ_ANY.search(low):
         return None
     for rx, freq in _FREQ_RES:
-        m = rx.search(text)
+        m = rx.search(low)
         if m:
             window = text[max(0, m.start() - 80):m.end() + 80]
             q = _QUOTA.search(window)

@@ -130,12 +130,13 @@ def _walk(root: Item, year: int | None) -> list[Activity]:
             for c in numbered_kids:
                 extra.append(c.heading)
                 extra.extend(c.body)
-        act = acts.make_activity(item, _ref(item), year, inherited, extra)
+        act = acts.make_activity(item, "", year, inherited, extra)
         if act and _in_funding_section(item) and not _FUNDING_TASK.search(act.content):
             # "kinh phí … do các đơn vị tự bố trí" states a source; only a concrete
             # task (an estimate, a contract, an allocation, a report) is an activity
             act = None
         if act:
+            act.ref = _ref(item)  # only for activities: most items are not one
             add(act)
             return True
         return False
@@ -208,6 +209,7 @@ def _resolve_cross_refs(activities: list[Activity]) -> None:
 
 
 _PEAK_RE = re.compile(r"cao điểm", re.I)
+_PERIOD_CUE = re.compile(r"cao điểm|[Tt]hời gian|bắt đầu từ|thực hiện\s+(?:từ|trong)|triển khai\s+(?:từ|trong)")
 _WINDOW_RE = re.compile(
     r"(?:thời gian\s+(?:thực hiện|tuyên truyền|triển khai)|bắt đầu từ|thực hiện\s+(?:từ|trong)|triển khai\s+(?:từ|trong))", re.I
 )
@@ -218,7 +220,9 @@ def _periods(plan: Plan, tree: Item, text: str, year: int | None, doc_date: dt.d
     window = None
     seen: set[tuple] = set()
     candidates = []
-    for m in re.finditer(r"cao điểm|[Tt]hời gian|bắt đầu từ|thực hiện\s+(?:từ|trong)|triển khai\s+(?:từ|trong)", text):
+    for m in _PERIOD_CUE.finditer(text):
+        if m.group(0) != "cao điểm" and (window is not None or m.start() > 30000 or len(candidates) > 30):
+            continue  # the plan's own window is stated early; peaks can be anywhere
         lo = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start()), text.rfind(";", 0, m.start())) + 1
         hi = min([i for i in (text.find(".", m.end()), text.find("\n", m.end()), text.find(";", m.end())) if i != -1] or [len(text)])
         # the sentence may hold a date like "15.12" but dates use "/" here

@@ -155,15 +155,22 @@ def parse_header(blocks: list, plan: Plan) -> int:
 
 
 def _is_upper_line(s: str) -> bool:
+    """A short line in (nearly) all capitals, as issuer names are printed."""
+    if len(s) >= 90:
+        return False
+    if s.isupper():
+        return True
     letters = [c for c in s if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(s) < 90
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+_NON_WORD = re.compile(r"[^\wÀ-ỹ ]")
 
 
 def _kind_of(line: str) -> str | None:
     if len(line) > 40:
         return None
-    s = re.sub(r"[^\wÀ-ỹ ]", " ", line).strip()
-    s = re.sub(r"\s+", " ", s)
+    s = " ".join(_NON_WORD.sub(" ", line).split())
     for word, kind in sorted(_KINDS, key=lambda k: -len(k[0])):
         if s.upper() == word and s.isupper():
             return kind
@@ -334,6 +341,8 @@ def parse_tail(blocks: list, plan: Plan) -> None:
             items = _list_after(blocks, i + 1) if not inline else [inline]
             plan.addressees = [x for x in (_clean_item(t) for t in items) if x]
         if isinstance(b, Table):
+            if len(b.rows) > 4 or len(b.rows[0]) > 3:
+                continue  # recipients and signature share a small table; big ones are content
             for row in b.rows:
                 for cell in row:
                     if re.match(r"^\s*Nơi\s+nhận", cell, re.I):

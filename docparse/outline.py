@@ -34,6 +34,9 @@ _NEW_PART_RE = re.compile(
 )
 
 
+_LABEL_CAPITALS = frozenset("ĐPBHNGMIVXLACD")
+
+
 @dataclass
 class Label:
     kind: str   # ROMAN, SECTION, LSECTION, DEC<n>, LETTER, PAREN, WORD:<w>, ARTICLE, DASH, PLUS
@@ -49,6 +52,16 @@ def parse_label(text: str, given: str | None = None) -> tuple[Label | None, str]
             return lab, text
         return None, text
     t = text.lstrip()
+    if not t:
+        return None, text
+    c = t[0]
+    # Most paragraphs start with a plain word; the first character rules out every
+    # label kind before any pattern runs (this is called once per paragraph).
+    if c.islower():
+        if len(t) < 2 or t[1] not in ").":
+            return None, text
+    elif c.isupper() and c not in _LABEL_CAPITALS:
+        return None, text
     for regex, kind in (
         (_ARTICLE_RE, "ARTICLE"),
         (_SECTION_RE, "SECTION"),
@@ -81,8 +94,11 @@ def parse_label(text: str, given: str | None = None) -> tuple[Label | None, str]
     return None, text
 
 
+_ROMAN_VALID = re.compile(r"X{0,3}(IX|IV|V?I{0,3})|XL|L")
+
+
 def _roman_ok(s: str) -> bool:
-    return bool(re.fullmatch(r"X{0,3}(IX|IV|V?I{0,3})|XL|L", s)) and s != ""
+    return s != "" and _ROMAN_VALID.fullmatch(s) is not None
 
 
 @dataclass

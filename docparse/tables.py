@@ -33,7 +33,7 @@ _STT = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$|^[a-zđ]\)?$")
 def _map_columns(row: list[str]) -> dict[str, int] | None:
     cols: dict[str, int] = {}
     for i, cell in enumerate(row):
-        c = re.sub(r"\s+", " ", cell).strip()
+        c = " ".join(cell.split())
         if not c or len(c) > 80:
             continue
         for name, rx in _COLS:
@@ -81,7 +81,7 @@ def table_activities(table: Table, year: int | None) -> list[Activity]:
     last_stt = None
     for r in range(hr + 1, len(table.rows)):
         row = list(table.rows[r]) + [""] * (width - len(table.rows[r]))
-        cells = [re.sub(r"\s+", " ", c).strip() for c in row]
+        cells = [" ".join(c.split()) for c in row]
         if all(re.fullmatch(r"\(?\d{1,2}\)?", c) or not c for c in cells):
             continue  # the "(1) (2) (3)" column-number row
         stt = cells[cols["stt"]] if "stt" in cols else ""

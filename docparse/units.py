@@ -232,7 +232,7 @@ def _dedupe(names: list[str]) -> list[str]:
 def fold_key(name: str) -> str:
     s = name.lower()
     s = s.replace("uỷ", "ủy").replace("ủy ban nhân dân", "ubnd")
-    return re.sub(r"\s+", " ", s).strip(" .,;:")
+    return _WS.sub(" ", s).strip(" .,;:")
 
 
 # Lower-case words that occur inside unit names. Two words in a row outside this set
@@ -252,11 +252,14 @@ cùng với tại ở sau đây dưới đây nêu trên gồm được giao ph�
 """.split())
 
 
+_TOKEN_RE = re.compile(r"[^\s,;]+")
+
+
 def _name_end(text: str) -> int:
     """Index where a unit name at the start of `text` gives way to running text."""
     depth = 0
     prev_foreign = None
-    for m in re.finditer(r"[^\s,;]+", text):
+    for m in _TOKEN_RE.finditer(text):
         w = m.group(0)
         depth += w.count("(") - w.count(")")
         if depth > 0 or "(" in w or ")" in w:

@@ -263,6 +263,20 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
             pending_blank = False
             i += 1
             continue
+        if not cur and not last_footnote and first not in _SPECIAL_FIRST and first not in "*_":
+            # Fast path: a run of ordinary lines up to the next blank or special line,
+            # split into paragraphs where an item starts, each cleaned once.
+            j = i + 1
+            while j < n:
+                t = lines[j][1].strip()
+                if not t or t[0] in _SPECIAL_FIRST or (t[0] in "-*_=" and _HR_RE.match(t) and not t.startswith("- ")):
+                    break
+                j += 1
+            _plain_run(b, lines, i, j, pending_blank, last_len)
+            last_len = len(lines[j - 1][1].strip())
+            pending_blank = False
+            i = j
+            continue
         clean = _clean_cached(raw)
         if clean[:1] in SUPERSCRIPTS and clean and _FOOTNOTE_RE.match(clean):
             flush()
