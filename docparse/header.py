@@ -220,6 +220,10 @@ def _set_date(plan: Plan, m: re.Match) -> None:
             plan.date = None
 
 
+# "Số: 529 /KH-UBND", or "Số:" with the number on the cell's next line
+_CELL_NUMBER = re.compile(r"S\s*ố\s*:[ \t]*\n?[ \t]*([^\n]*)")
+
+
 def _header_table(table: Table, plan: Plan, issuer_lines: list[str]) -> None:
     """The two-column header table. A cell is read whole first, since converters wrap
     "Thành phố Hồ\nChí Minh, ngày …" and "Số:\n2820/QĐ-UBND" over lines."""
@@ -229,7 +233,7 @@ def _header_table(table: Table, plan: Plan, issuer_lines: list[str]) -> None:
             if not flat:
                 continue
             consumed = False
-            m = re.search(r"S\s*ố\s*:\s*(\S*)", flat)
+            m = _CELL_NUMBER.search(cell)
             if m and plan.number is None:
                 plan.number = _clean_number(m.group(1))
                 consumed = True

@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 
 from .model import Paragraph, Table
 
-_ROMAN_RE = re.compile(r"^(?P<l>[IVXL]{1,6})\s*[.\-–:)]\s*(?=\S)")
+_ROMAN_RE = re.compile(r"^(?P<l>[IVXL]{1,6})\s*(?:\.\.|[.\-–:)])\s*(?=\S)")
 _SECTION_RE = re.compile(r"^(?:PHẦN|Phần)\s+(?P<l>[IVXL]+|\d+|thứ\s+\w+)\s*[.:\-–]?\s*")
 _LETTER_SECTION_RE = re.compile(r"^(?P<l>[A-D])\s*[.\-–)]\s+(?=[A-ZĐÂĂÊÔƠƯ][A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ ,]{3})")
-_DECIMAL_RE = re.compile(r"^(?P<l>\d{1,2}(?:\.\d{1,2}){1,3})\.?\s*(?=[^\d\s/.%,])|^(?P<l1>\d{1,2})\s*[.)]\s*(?=[^\d\s/.%,)])")
+# "4.." / "I.." are OCR doubling the dot; the label is still "4." / "I."
+_DECIMAL_RE = re.compile(
+    r"^(?P<l>\d{1,2}(?:\.\d{1,2}){1,3})\.{0,2}\s*(?=[^\d\s/.%,])|^(?P<l1>\d{1,2})\s*(?:[.)]|\.\.)\s*(?=[^\d\s/.%,)])"
+)
 _LETTER_RE = re.compile(r"^(?P<l>[a-zđ])\s*[).]\s*(?=\S)")
 _PAREN_RE = re.compile(r"^\(\s*(?P<l>\d{1,2}|[a-zđ])\s*\)\s*(?=\S)")
 _WORD_LABEL_RE = re.compile(r"^(?P<w>Bước|Hoạt động|Nhiệm vụ|Giai đoạn|Mục)\s+(?P<l>\d{1,2}|[IVX]{1,4})\s*[.:\-–)]\s*(?=\S)")

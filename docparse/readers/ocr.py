@@ -15,6 +15,7 @@ import csv
 import functools
 import io
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -157,7 +158,7 @@ def ocr_image(gray, number: int, dpi: float, exe: str) -> PageResult:
     """OCR one grayscale page image; the layout is in points (1/72 inch)."""
     gray = prepare(gray)
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per process; we run one per core
-    cmd = [exe, "stdin", "stdout", "-l", "vie", "--psm", "3", "--dpi", str(round(dpi)),
+    cmd = [exe, "stdin", "stdout", "-l", "vie", "--psm", "6", "--dpi", str(round(dpi)),
            "-c", "tessedit_do_invert=0", "tsv"]
     width, height = gray.width * 72 / dpi, gray.height * 72 / dpi
     empty = pdf.PageLayout(number, width, height)
@@ -173,6 +174,33 @@ def ocr_image(gray, number: int, dpi: float, exe: str) -> PageResult:
     lines, confidence = parse_tsv(proc.stdout.decode("utf-8", errors="replace"), 72 / dpi)
     empty.lines = lines
     return PageResult(empty, confidence)
+
+
+_SPECK = re.compile(r"^[A-Za-z~_\-—–.,'`]{1,2}$")
+_NUM_LABEL = re.compile(r"^\d{1,2}(?:[.,\-]\d{1,2}){0,3}[.,]{1,3}$")
+_DASHY = re.compile(r"^[-_~.—–,]{1,5}$")
+
+
+def _clean_line_words(words: list) -> None:
+    """Repair what noise does to the start and end of a scanned line, in place.
+
+    Numbered labels decide the outline, so they matter more than their size suggests:
+    "2-4." / "2,10." / "1.4..." → "2.4." / "2.10." / "1.4."; a speck read as a letter
+    before a label ("c 2.3.") or after the last punctuation ("…: s—") goes; a dash read
+    as "_~._" or "-_" is a dash, and a speck right after it is dropped.
+    """
+    if len(words) > 2 and _SPECK.match(words[0].text) and _NUM_LABEL.match(words[1].text):
+        del words[0]
+    first = words[0].text
+    if _NUM_LABEL.match(first):
+        digits = re.split(r"[.,\-]+", first.strip(".,"))
+        words[0].text = ".".join(digits) + "."
+    elif _DASHY.match(first) and any(c in first for c in "-~—–_"):
+        words[0].text = "-"
+    while len(words) > 2 and words[0].text == "-" and not any(ch.isalnum() for ch in words[1].text):
+        del words[1]
+    if len(words) > 2 and _SPECK.match(words[-1].text) and words[-2].text[-1:] in ".;:,)":
+        del words[-1]
 
 
 def parse_tsv(tsv: str, scale: float) -> tuple[list[pdf.Line], float]:
@@ -217,8 +245,9 @@ def parse_tsv(tsv: str, scale: float) -> tuple[list[pdf.Line], float]:
         if len(words) == 1 and len(words[0].text) <= 2 and words[0].bottom - words[0].top < 0.5 * typical * scale:
             continue
         words.sort(key=lambda w: w.x0)
-        if words[0].text in ("~", "—", "_", "-_", "~-"):  # a list dash misread
-            words[0].text = "-"
+        _clean_line_words(words)
+        if not words:
+            continue
         current: list[pdf.Word] = []
         for word in words:
             word.size = size

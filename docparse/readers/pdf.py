@@ -422,6 +422,8 @@ def _starts_paragraph(prev: Line, line: Line, left: float, right: float, gap: fl
     em = line.size or 10
     if ITEM_START.match(line.text):
         return True
+    if prev.text.count("(") > prev.text.count(")"):
+        return False  # an open parenthesis is still running: "(Báo Đắk Nông, Đài …" / "… Năm Nung)"
     if line.bold != prev.bold or abs(line.size - prev.size) > 1.0 or _is_caps(prev.text) != _is_caps(line.text):
         return True
     same_page = line.top > prev.top  # a line higher up than its predecessor is on a new page
