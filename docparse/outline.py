@@ -26,8 +26,9 @@ _ARTICLE_RE = re.compile(r"^Điều\s+(?P<l>\d{1,3})\s*[.:]\s*")
 _BULLET_RE = re.compile(r"^(?P<l>[-–—•+∙◦▪*])\s*(?=\S)")
 
 
+_SIGNATURE_RE = re.compile(r"^(?:TM|KT|TL|TUQ|Q|T/M|K/T)\s*\.\s*[A-ZĐỦ]{2}")
 _CLOSING_RE = re.compile(
-    r"^(?:Trên đây là|Trong quá trình (?:tổ chức )?(?:triển khai|thực hiện)|Quá trình (?:tổ chức )?(?:triển khai|thực hiện)|"
+    r"^(?:(?:TM|KT|TL|TUQ|T/M|K/T)\s*\.\s*[A-ZĐỦ]{2}|Trên đây là|Trong quá trình (?:tổ chức )?(?:triển khai|thực hiện)|Quá trình (?:tổ chức )?(?:triển khai|thực hiện)|"
     r"Căn cứ (?:nội dung )?Kế hoạch(?: này)?,|Rất mong|Trân trọng|Đề nghị các|Yêu cầu các|Nơi nhận)"
 )
 
@@ -38,6 +39,7 @@ _NEW_PART_RE = re.compile(
 
 
 _LABEL_CAPITALS = frozenset("ĐPBHNGMIVXLACD")
+_TOP_KINDS = frozenset({"ROMAN", "SECTION", "LSECTION", "ARTICLE"})
 
 
 @dataclass
@@ -145,6 +147,8 @@ def build_tree(blocks: list) -> Item:
             continue
         text = block.text
         label, rest = parse_label(text.replace("\n", " "), getattr(block, "label", None))
+        if label is not None and label.kind == "LETTER" and _SIGNATURE_RE.match(rest):
+            label, rest = None, text  # "s. KT. CHỦ TỊCH": a speck before the signature block
         if label is None and _NEW_PART_RE.match(text) and text.isupper():
             # an attached plan or an appendix after a promulgating decision starts
             # its own outline: its "I." is not inside the decision's "Điều 3"
@@ -177,6 +181,11 @@ def build_tree(blocks: list) -> Item:
                 if _same_kind(stack[depth].label, label):
                     del stack[depth:]
                     break
+            if label.kind in _TOP_KINDS:
+                # a section heading never sits inside a numbered item, even when the
+                # section before it lost its own heading (a scan that dropped "I.")
+                while len(stack) > 1 and stack[-1].label.kind not in _TOP_KINDS:
+                    stack.pop()
         parent = stack[-1]
         item = Item(label, rest.strip(), block.span, parent=parent, last_line=block.span[1],
                     bold=block.bold, heading_level=block.heading)

@@ -189,8 +189,10 @@ def _clean_line_words(words: list) -> None:
     before a label ("c 2.3.") or after the last punctuation ("…: s—") goes; a dash read
     as "_~._" or "-_" is a dash, and a speck right after it is dropped.
     """
-    if len(words) > 2 and _SPECK.match(words[0].text) and _NUM_LABEL.match(words[1].text):
-        del words[0]
+    if len(words) > 2 and _NUM_LABEL.match(words[1].text) and (
+        _SPECK.match(words[0].text) or (len(words[0].text) <= 3 and words[0].text.islower() and words[2].text[:1].isupper())
+    ):
+        del words[0]  # "c 2.3. Xây dựng", "có 3. Đề nghị": a speck or a stray word before the label
     first = words[0].text
     if _NUM_LABEL.match(first):
         digits = re.split(r"[.,\-]+", first.strip(".,"))
