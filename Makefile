@@ -19,8 +19,11 @@ venv: $(VENV)/.installed
 sysdeps:
 	bash scripts/system-deps.sh
 
+SEEDS := $(wildcard $(SHARED)/seeds/*.txt)
+
 run: sysdeps venv
-	$(PY) -m docparse $(wildcard $(SHARED)/seeds/*.txt)
+	@test -n "$(SEEDS)" || { echo "No seed documents in $(SHARED)/seeds (set SHARED=…)"; exit 1; }
+	$(PY) -m docparse $(SEEDS)
 
 test: sysdeps venv
 	$(PY) -m pytest -n 2 -p xdist

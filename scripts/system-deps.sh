@@ -10,6 +10,13 @@ PACKAGES=(
   libreoffice-writer-nogui          # .doc conversion and DOCX -> PDF fixtures
 )
 
+# Debian's own python3 cannot make a venv without python3-venv (no ensurepip).
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+if ! "$PYTHON" -c "import ensurepip, venv" 2>/dev/null; then
+  PACKAGES+=(python3-venv)
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
