@@ -3,7 +3,7 @@
 Pages are rendered or decoded to 8-bit grayscale at about 300 dpi, straightened, and
 piped to one `tesseract` process per core as uncompressed PGM (encoding PNG would cost
 more time than the OCR saves). Tesseract's TSV word boxes are converted to points and
-laid out by the same code as a PDF text layer (`pdf.layout_pages`), so paragraphs,
+laid out by the same code as a PDF text layer (`layout.layout_pages`), so paragraphs,
 the two-column header and the signature block come out the same way.
 
     ocr_pdf_pages(pdf_bytes, [0, 3])  -> (page layouts, [OcrPage], warnings)   # used by pdf.py
@@ -27,7 +27,7 @@ from typing import Callable
 
 from ..errors import CorruptFile, EmptyDocument, MissingTool, TooLarge
 from ..model import Document, OcrPage
-from . import pdf
+from .layout import Line, PageLayout, Word, layout_pages
 
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".pnm", ".pgm", ".ppm")
 
@@ -149,7 +149,7 @@ def _pgm(gray) -> bytes:
 
 @dataclass
 class PageResult:
-    layout: pdf.PageLayout
+    layout: PageLayout
     confidence: float
     warning: str | None = None
 
@@ -161,7 +161,7 @@ def ocr_image(gray, number: int, dpi: float, exe: str) -> PageResult:
     cmd = [exe, "stdin", "stdout", "-l", "vie", "--psm", "6", "--dpi", str(round(dpi)),
            "-c", "tessedit_do_invert=0", "tsv"]
     width, height = gray.width * 72 / dpi, gray.height * 72 / dpi
-    empty = pdf.PageLayout(number, width, height)
+    empty = PageLayout(number, width, height)
     if is_blank(gray):
         return PageResult(empty, 0.0)
     try:
@@ -205,7 +205,7 @@ def _clean_line_words(words: list) -> None:
         del words[-1]
 
 
-def parse_tsv(tsv: str, scale: float) -> tuple[list[pdf.Line], float]:
+def parse_tsv(tsv: str, scale: float) -> tuple[list[Line], float]:
     """Lines of a Tesseract TSV page (coordinates times `scale`) and the mean word
     confidence (0 when there are no words).
 
@@ -222,7 +222,7 @@ def parse_tsv(tsv: str, scale: float) -> tuple[list[pdf.Line], float]:
     if not rows:
         return [], 0.0
     typical = statistics.median(int(r["height"]) for r, _ in rows)
-    groups: dict[tuple[int, int, int], list[pdf.Word]] = {}
+    groups: dict[tuple[int, int, int], list[Word]] = {}
     confs: list[float] = []
     for row, text in rows:
         conf = float(row["conf"])
@@ -233,13 +233,13 @@ def parse_tsv(tsv: str, scale: float) -> tuple[list[pdf.Line], float]:
             continue
         left, top = int(row["left"]) * scale, int(row["top"]) * scale
         key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
-        word = pdf.Word(text, left, left + width * scale, top, top + height * scale)
+        word = Word(text, left, left + width * scale, top, top + height * scale)
         groups.setdefault(key, []).append(word)
         confs.append(conf)
     # One size for the whole page: OCR box heights vary with diacritics, not with the
     # font, and the paragraph rules must not read that as a change of font size.
     size = typical * scale * 0.9
-    lines: list[pdf.Line] = []
+    lines: list[Line] = []
     for words in groups.values():
         if not any(ch.isalnum() for w in words for ch in w.text):
             continue
@@ -250,20 +250,20 @@ def parse_tsv(tsv: str, scale: float) -> tuple[list[pdf.Line], float]:
         _clean_line_words(words)
         if not words:
             continue
-        current: list[pdf.Word] = []
+        current: list[Word] = []
         for word in words:
             word.size = size
             if current and word.x0 - current[-1].x1 > 3 * size:
-                lines.append(pdf.Line(current))
+                lines.append(Line(current))
                 current = []
             current.append(word)
-        lines.append(pdf.Line(current))
+        lines.append(Line(current))
     lines = [l for l in lines if not _ghost(l, lines)]
     lines.sort(key=lambda l: (round(l.top), l.x0))
     return lines, statistics.fmean(confs) if confs else 0.0
 
 
-def _ghost(line: pdf.Line, lines: list[pdf.Line]) -> bool:
+def _ghost(line: Line, lines: list[Line]) -> bool:
     """A one- or two-letter segment lying mostly on top of another line's word: Tesseract
     sometimes reads a stacked diacritic ("Ệ" of "VIỆT") a second time in the line below."""
     if len(line.words) != 1 or len(line.words[0].text) > 2:
@@ -310,7 +310,7 @@ def run_pages(loaders: list[Callable[[], tuple[object, float]]], numbers: list[i
         return list(pool.map(work, range(len(loaders))))
 
 
-def _collect(results: list[PageResult]) -> tuple[list[pdf.PageLayout], list[OcrPage], list[str]]:
+def _collect(results: list[PageResult]) -> tuple[list[PageLayout], list[OcrPage], list[str]]:
     layouts = [r.layout for r in results]
     pages = [OcrPage(r.layout.number, round(r.confidence, 1)) for r in results]
     warnings = [r.warning for r in results if r.warning]
@@ -323,7 +323,7 @@ def _collect(results: list[PageResult]) -> tuple[list[pdf.PageLayout], list[OcrP
 # --- PDF pages -------------------------------------------------------------------------------------
 
 
-def ocr_pdf_pages(data: bytes, indexes: list[int]) -> tuple[list[pdf.PageLayout], list[OcrPage], list[str]]:
+def ocr_pdf_pages(data: bytes, indexes: list[int]) -> tuple[list[PageLayout], list[OcrPage], list[str]]:
     """OCR the 0-based pages `indexes` of a PDF; returns (layouts, OcrPage list, warnings).
 
     Raises MissingTool when Tesseract is absent, CorruptFile when pdfium cannot open
@@ -378,7 +378,7 @@ def read(data: bytes, name: str) -> Document:
     loaders = [functools.partial(_upscaled, frame) for frame in frames]
     results = run_pages(loaders, list(range(1, len(frames) + 1)))
     layouts, pages, warnings = _collect(results)
-    blocks, text, footnotes = pdf.layout_pages(layouts)
+    blocks, text, footnotes = layout_pages(layouts)
     if not blocks:
         raise EmptyDocument(f"{name}: không nhận dạng được chữ nào trong ảnh (no text recognised)")
     return Document(blocks=blocks, text=text, format="image", footnotes=footnotes,
