@@ -66,6 +66,8 @@ class Fields:
 
 def parse_field(text: str) -> tuple[str, str, str] | None:
     """"- Đơn vị thực hiện: Sở X." → ("lead", "Đơn vị thực hiện", "Sở X.")."""
+    if ":" not in text:
+        return None  # every field has one; most paragraphs do not
     m = _FIELD_RE.match(text.strip())
     if not m:
         return None
@@ -157,13 +159,33 @@ def heading_units(heading: str) -> list[str] | None:
 
 
 # Any word a unit name can start with; gates the costlier unit parsing.
+# No "(?<!\w)" in front: a pattern that starts with a literal lets the regex engine skip
+# to candidate letters, which is most of the speed of a search; `_head_word` checks the
+# letter before.
 _HEAD_WORD_RE = re.compile(
-    r"(?<!\w)(?:Sở|Ban|Bộ|Cục|Chi cục|Vụ|Viện|Hội|Báo|Đài|Tạp chí|Liên|Mặt trận|Đoàn|Tỉnh đoàn|Công an|Trung tâm|Phòng|"
+    r"(?:Sở|Ban|Bộ|Cục|Chi cục|Vụ|Viện|Hội|Báo|Đài|Tạp chí|Liên|Mặt trận|Đoàn|Tỉnh đoàn|Công an|Trung tâm|Phòng|"
     r"Văn phòng|Kho bạc|Ngân hàng|Bảo hiểm|Tòa án|Toà án|Trường|Bệnh viện|Công ty|Tổng công ty|Tập đoàn|Học viện|Nhà xuất bản|"
     r"Quỹ|Thanh tra|Thông tấn|Hãng|Quân khu|Bưu điện|Chi nhánh|Cơ quan|Đơn vị|Ủy ban|Uỷ ban|UB|HĐND|Hội đồng|Đảng|Huyện|"
     r"Thành ủy|Tỉnh ủy|Thị ủy|TTXVN|VOV|VTV|VTC|VNPT|Viettel|BTG|LĐLĐ|MTTQ|STTTT|Cổng|Trang|Chủ tịch|Giám đốc|Thủ trưởng|"
-    r"Chánh|Thường trực|Tổ|Bộ đội|Bộ Chỉ huy|Cảnh sát|[Cc]ác|[Nn]hững|[Mm]ọi)(?!\w)"
+    r"Chánh|Thường trực|Tổ|Bộ đội|Bộ Chỉ huy|Cảnh sát|Các|các|Những|những|Mọi|mọi)(?!\w)"
 )
+
+
+def _head_word(text: str, pos: int = 0, endpos: int | None = None) -> bool:
+    """Whether a word a unit name can start with begins, as a whole word, in
+    text[pos:endpos]."""
+    if endpos is None:
+        endpos = len(text)
+    m = _HEAD_WORD_RE.search(text, pos, endpos)
+    while m and m.start() > 0 and _is_word_char(text[m.start() - 1]):
+        m = _HEAD_WORD_RE.search(text, m.start() + 1, endpos)
+    return m is not None
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"  # what "\w" matches
+
+
 INLINE_WINDOW = 600
 INLINE_MAX_TEXTS = 40
 
@@ -184,7 +206,7 @@ def inline_leads(texts: list[str]) -> list[str]:
     out: list[str] = []
     for raw in texts[:INLINE_MAX_TEXTS]:
         raw = raw[:INLINE_WINDOW]
-        if not _HEAD_WORD_RE.search(raw):
+        if not _head_word(raw):
             continue  # no word a unit name starts with: nothing inline to find
         t = raw.strip().lstrip("-–+• ")
         if _SUPERSCRIPT_RE.search(t):
@@ -208,7 +230,7 @@ def inline_leads(texts: list[str]) -> list[str]:
         if "trì" not in t and "thực hiện" not in t:
             continue
         for m in _KEYWORD_RE.finditer(t):
-            if not _HEAD_WORD_RE.search(t, max(0, m.start() - 160), m.start()):
+            if not _head_word(t, max(0, m.start() - 160), m.start()):
                 continue  # no unit can end right before the keyword
             clause = t[: m.start()]
             cut = max(clause.rfind("."), clause.rfind(";"), clause.rfind(":"), clause.rfind("\n"))
@@ -276,11 +298,16 @@ def is_excluded_section(item: Item) -> bool:
     return False
 
 
+_UNKNOWN = object()
+
+
 def make_activity(
-    item: Item, ref: str, year: int | None, inherited: list[str], extra: list[str] | None = None
+    item: Item, ref: str, year: int | None, inherited: list[str], extra: list[str] | None = None,
+    *, unit_heading: list[str] | None | object = _UNKNOWN,
 ) -> Activity | None:
     """The activity for `item`, or None when no unit is assigned. `extra` holds the
-    texts of numbered children that are only labelled fields of this item."""
+    texts of numbered children that are only labelled fields of this item;
+    `unit_heading` is `heading_units(item.heading)` when the caller has it already."""
     texts = [t for t in own_text(item) + list(extra or []) if t]
     fields = collect_fields(texts[1:] if texts else [])
     head_field = parse_field(item.heading) if item.heading else None
@@ -289,7 +316,10 @@ def make_activity(
         fields.lead = fields_head.lead + fields.lead
         fields.support = fields_head.support + fields.support
         fields.time = fields_head.time + fields.time
-    unit_heading = None if head_field else heading_units(item.heading)
+    if head_field:
+        unit_heading = None
+    elif unit_heading is _UNKNOWN:
+        unit_heading = heading_units(item.heading)
     if fields.lead:
         lead = fields.lead
     elif unit_heading:

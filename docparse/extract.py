@@ -89,6 +89,10 @@ def _ref(item: Item) -> str:
     return ".".join(c for _, c in parts)
 
 
+# "… các nhiệm vụ sau:": the heading names the unit, its numbered children are the tasks
+_TASKS_FOLLOW_RE = re.compile(r"(?:các|một số|những)\s+nhiệm vụ(?:\s+\w+){0,3}\s*(?:sau|như sau)\s*:")
+
+
 def _walk(root: Item, year: int | None) -> list[Activity]:
     out: list[Activity] = []
     seen_refs: dict[str, int] = {}
@@ -112,9 +116,11 @@ def _walk(root: Item, year: int | None) -> list[Activity]:
         numbered_kids = [c for c in item.children if c.numbered]
         fields_only = acts.children_are_fields(item)
         own_units: list[str] = []
+        unit_heading = None
         if item.numbered:
-            own_units = acts.heading_units(item.heading) or []
-            if not own_units and re.search(r"(?:các|một số|những)\s+nhiệm vụ(?:\s+\w+){0,3}\s*(?:sau|như sau)\s*:", item.heading):
+            unit_heading = acts.heading_units(item.heading)
+            own_units = unit_heading or []
+            if not own_units and _TASKS_FOLLOW_RE.search(item.heading):
                 own_units = acts.inline_leads([item.heading])
         if not fields_only:
             for child in numbered_kids:
@@ -130,7 +136,7 @@ def _walk(root: Item, year: int | None) -> list[Activity]:
             for c in numbered_kids:
                 extra.append(c.heading)
                 extra.extend(c.body)
-        act = acts.make_activity(item, "", year, inherited, extra)
+        act = acts.make_activity(item, "", year, inherited, extra, unit_heading=unit_heading)
         if act and _in_funding_section(item) and not _FUNDING_TASK.search(act.content):
             # "kinh phí … do các đơn vị tự bố trí" states a source; only a concrete
             # task (an estimate, a contract, an allocation, a report) is an activity
@@ -209,7 +215,8 @@ def _resolve_cross_refs(activities: list[Activity]) -> None:
 
 
 _PEAK_RE = re.compile(r"cao điểm", re.I)
-_PERIOD_CUE = re.compile(r"cao điểm|[Tt]hời gian|bắt đầu từ|thực hiện\s+(?:từ|trong)|triển khai\s+(?:từ|trong)")
+# Every alternative starts with a plain letter (no "[Tt]"), so the search skips ahead in C.
+_PERIOD_CUE = re.compile(r"cao điểm|Thời gian|thời gian|bắt đầu từ|thực hiện\s+(?:từ|trong)|triển khai\s+(?:từ|trong)")
 _WINDOW_RE = re.compile(
     r"(?:thời gian\s+(?:thực hiện|tuyên truyền|triển khai)|bắt đầu từ|thực hiện\s+(?:từ|trong)|triển khai\s+(?:từ|trong))", re.I
 )

@@ -67,36 +67,50 @@ def parse_label(text: str, given: str | None = None) -> tuple[Label | None, str]
             return None, text
     elif c.isupper() and c not in _LABEL_CAPITALS:
         return None, text
-    for regex, kind in (
-        (_ARTICLE_RE, "ARTICLE"),
-        (_SECTION_RE, "SECTION"),
-        (_WORD_LABEL_RE, "WORD"),
-    ):
+    candidates = _DECIMAL_ONLY if c.isdecimal() else _BY_FIRST.get(c, ())
+    for kind, regex in candidates:
         m = regex.match(t)
         if m:
-            k = f"WORD:{m.group('w')}" if kind == "WORD" else kind
-            return Label(k, m.group("l"), m.group(0).strip()), t[m.end():]
-    m = _ROMAN_RE.match(t)
-    if m and not t.startswith(("V/v", "V/V")) and _roman_ok(m.group("l")):
-        return Label("ROMAN", m.group("l"), m.group(0).strip()), t[m.end():]
-    m = _LETTER_SECTION_RE.match(t)
-    if m:
-        return Label("LSECTION", m.group("l"), m.group(0).strip()), t[m.end():]
-    m = _DECIMAL_RE.match(t)
-    if m:
-        v = m.group("l") or m.group("l1")
-        return Label(f"DEC{v.count('.') + 1}", v, m.group(0).strip()), t[m.end():]
-    m = _LETTER_RE.match(t)
-    if m:
-        return Label("LETTER", m.group("l"), m.group(0).strip()), t[m.end():]
-    m = _PAREN_RE.match(t)
-    if m:
-        return Label("PAREN", m.group("l"), m.group(0).strip()), t[m.end():]
-    m = _BULLET_RE.match(t)
-    if m:
-        kind = "PLUS" if m.group("l") == "+" else "DASH"
-        return Label(kind, m.group("l"), m.group("l")), t[m.end():]
+            label = _make_label(kind, m, t)
+            if label is not None:
+                return label, t[m.end():]
     return None, text
+
+
+# Label patterns in order of precedence (the first that matches wins), each with the
+# characters its match can start with: a paragraph is tried only against the patterns
+# its first character allows.
+_PATTERNS = (
+    ("ARTICLE", _ARTICLE_RE, "Đ"),
+    ("SECTION", _SECTION_RE, "P"),
+    ("WORD", _WORD_LABEL_RE, "BHNGM"),
+    ("ROMAN", _ROMAN_RE, "IVXL"),
+    ("LSECTION", _LETTER_SECTION_RE, "ABCD"),
+    ("DEC", _DECIMAL_RE, ""),  # any Unicode decimal digit: see _DECIMAL_ONLY
+    ("LETTER", _LETTER_RE, "abcdefghijklmnopqrstuvwxyzđ"),
+    ("PAREN", _PAREN_RE, "("),
+    ("BULLET", _BULLET_RE, "-–—•+∙◦▪*"),
+)
+_BY_FIRST: dict[str, list[tuple[str, re.Pattern]]] = {}
+for _kind, _regex, _firsts in _PATTERNS:
+    for _c in _firsts:
+        _BY_FIRST.setdefault(_c, []).append((_kind, _regex))
+_DECIMAL_ONLY = [("DEC", _DECIMAL_RE)]
+
+
+def _make_label(kind: str, m: re.Match, t: str) -> Label | None:
+    """The label for a match of the pattern of `kind`; None if it is not one after all."""
+    if kind == "WORD":
+        return Label(f"WORD:{m.group('w')}", m.group("l"), m.group(0).strip())
+    if kind == "ROMAN":
+        if t.startswith(("V/v", "V/V")) or not _roman_ok(m.group("l")):
+            return None
+    elif kind == "DEC":
+        v = m.group("l") or m.group("l1")
+        return Label(f"DEC{v.count('.') + 1}", v, m.group(0).strip())
+    elif kind == "BULLET":
+        return Label("PLUS" if m.group("l") == "+" else "DASH", m.group("l"), m.group("l"))
+    return Label(kind, m.group("l"), m.group(0).strip())
 
 
 _ROMAN_VALID = re.compile(r"X{0,3}(IX|IV|V?I{0,3})|XL|L")

@@ -89,6 +89,11 @@ def _is_bold(raw: str) -> bool:
     return t.startswith("**") and t.endswith("**") and len(t) > 4
 
 
+def _is_bold_lines(stripped: list[str]) -> bool:
+    """`_is_bold` of the stripped lines joined, without joining most of them."""
+    return stripped[0].startswith("**") and stripped[-1].endswith("**") and _is_bold(" ".join(stripped))
+
+
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
@@ -213,7 +218,9 @@ def _continues(prev: Paragraph, nxt_raw: str, prev_raw_len: int) -> bool:
 
 def parse_lines(text: str) -> tuple[list, dict[str, str]]:
     """Split decoded text into blocks and footnotes."""
-    lines = list(enumerate(text.split("\n"), start=1))
+    raw_lines = text.split("\n")
+    lines = list(enumerate(raw_lines, start=1))
+    stripped = [raw.strip() for raw in raw_lines]  # most checks look at the stripped line
     b = _Builder()
     footnotes: dict[str, str] = {}
     i = 0
@@ -231,7 +238,7 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
 
     while i < n:
         no, raw = lines[i]
-        s = raw.strip()
+        s = stripped[i]
         if not s:
             flush()
             pending_blank = True
@@ -266,14 +273,9 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
         if not cur and not last_footnote and first not in _SPECIAL_FIRST and first not in "*_":
             # Fast path: a run of ordinary lines up to the next blank or special line,
             # split into paragraphs where an item starts, each cleaned once.
-            j = i + 1
-            while j < n:
-                t = lines[j][1].strip()
-                if not t or t[0] in _SPECIAL_FIRST or (t[0] in "-*_=" and _HR_RE.match(t) and not t.startswith("- ")):
-                    break
-                j += 1
-            _plain_run(b, lines, i, j, pending_blank, last_len)
-            last_len = len(lines[j - 1][1].strip())
+            j = _run_end(stripped, i)
+            _plain_run(b, lines, stripped, i, j, pending_blank, last_len)
+            last_len = len(stripped[j - 1])
             pending_blank = False
             i = j
             continue
@@ -303,14 +305,9 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
         if not cur:
             # Fast path: a run of ordinary lines up to the next blank or special line,
             # split into paragraphs where an item starts, each cleaned once.
-            j = i + 1
-            while j < n:
-                t = lines[j][1].strip()
-                if not t or t[0] in _SPECIAL_FIRST or (t[0] in "-*_=" and _HR_RE.match(t) and not t.startswith("- ")):
-                    break
-                j += 1
-            _plain_run(b, lines, i, j, pending_blank, last_len)
-            last_len = len(lines[j - 1][1].strip())
+            j = _run_end(stripped, i)
+            _plain_run(b, lines, stripped, i, j, pending_blank, last_len)
+            last_len = len(stripped[j - 1])
             pending_blank = False
             i = j
             continue
@@ -336,10 +333,25 @@ _SPECIAL_FIRST = "|#" + SUPERSCRIPTS
 _RAW_SPLIT_RE = re.compile(r"^(?:\*\*|#)|^(?:\*|__)?\s*(?:" + _ITEM_START_RE.pattern[1:] + r")")
 
 
-def _plain_run(b: "_Builder", lines: list[tuple[int, str]], i: int, j: int, pending_blank: bool, last_len: int) -> None:
+def _run_end(stripped: list[str], i: int) -> int:
+    """Index of the first line after lines[i] that is blank or special (table, heading,
+    footnote, rule); the lines between need no line-by-line decisions."""
+    j = i + 1
+    n = len(stripped)
+    while j < n:
+        t = stripped[j]
+        if not t or t[0] in _SPECIAL_FIRST or (t[0] in "-*_=" and _HR_RE.match(t) and not t.startswith("- ")):
+            break
+        j += 1
+    return j
+
+
+def _plain_run(
+    b: "_Builder", lines: list[tuple[int, str]], all_stripped: list[str], i: int, j: int, pending_blank: bool, last_len: int
+) -> None:
     """Paragraphs from lines[i:j], none of them blank or special (table, heading,
     footnote, rule). The first may continue the previous block across a page break."""
-    stripped = [raw.strip() for _, raw in lines[i:j]]
+    stripped = all_stripped[i:j]
     starts = [0]
     for k in range(1, len(stripped)):
         t = stripped[k]
@@ -352,7 +364,10 @@ def _plain_run(b: "_Builder", lines: list[tuple[int, str]], i: int, j: int, pend
         text = strip_markup(raw_text)
         if "  " in text or "\t" in text or "\u00a0" in text:
             text = _SPACES.sub(" ", text)
-        text = "\n".join(x for x in (y.strip() for y in text.split("\n")) if x)
+        if text != raw_text:
+            # removed markup or spaces can leave a line blank or padded; otherwise
+            # the lines are stripped and non-empty already
+            text = "\n".join(x for x in (y.strip() for y in text.split("\n")) if x)
         if not text:
             continue
         first_no, last_no = lines[i + a][0], lines[i + z - 1][0]
@@ -362,7 +377,7 @@ def _plain_run(b: "_Builder", lines: list[tuple[int, str]], i: int, j: int, pend
                 prev.text = f"{prev.text}\n{text}"
                 prev.span = (prev.span[0], last_no)
                 continue
-        b.blocks.append(Paragraph(text=text, span=(first_no, last_no), bold=_is_bold(" ".join(stripped[a:z]))))
+        b.blocks.append(Paragraph(text=text, span=(first_no, last_no), bold=_is_bold_lines(stripped[a:z])))
 
 
 def _footnote_tail(blocks: list, clean: str) -> bool:
