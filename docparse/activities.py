@@ -238,6 +238,8 @@ def inline_leads(texts: list[str]) -> list[str]:
             while cut > 0 and cut + 1 < len(clause) and not clause[cut + 1].isspace():
                 cut = max(clause.rfind(".", 0, cut), clause.rfind(";", 0, cut), clause.rfind(":", 0, cut))
             clause = clause[cut + 1:]
+            if "phối hợp" in clause:
+                continue  # "Chủ trì, phối hợp với Sở X … thực hiện": X is a partner, not the subject
             out.extend(vunits.trailing_units(clause))
     return vunits._dedupe(out)
 

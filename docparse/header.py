@@ -392,6 +392,14 @@ def _clean_item(t: str) -> str:
 
 def _signer_from_lines(lines: list[str]) -> Signer | None:
     lines = [ln.strip() for ln in lines if ln.strip()]
+    joined: list[str] = []
+    for ln in lines:
+        # a wrapped "TM. ỦY BAN NHÂN" / "DÂN"
+        if joined and (ln == "DÂN" or (joined[-1].endswith("NHÂN") and ln.startswith("DÂN"))):
+            joined[-1] = f"{joined[-1]} {ln}"
+        else:
+            joined.append(ln)
+    lines = joined
     for k, ln in enumerate(lines):
         m = _SIGN_AUTH.match(ln)
         pos_m = _POSITIONS.match(ln)

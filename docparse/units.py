@@ -203,7 +203,7 @@ def split_units(text: str) -> list[str]:
                 current = piece_s
                 continue
             new_unit = (starts_unit(piece_s) and not _bare_head(piece_s)) or (
-                _LOWER_RE.match(piece_s) and not _COLLECTIVE_RE.match(_split_va(current)[-1].strip())
+                _LOWER_RE.match(piece_s) and not _is_collective(_split_va(current)[-1].strip())
             )
             if new_unit:
                 names.append(current)
@@ -218,6 +218,12 @@ def split_units(text: str) -> list[str]:
             if c and len(c) > 1:
                 out.append(c)
     return _dedupe(out)
+
+
+def _is_collective(name: str) -> bool:
+    """"các cơ quan báo chí", and also a bare "cơ quan" / "đơn vị": a lower-case noun
+    that a list of nouns continues ("cơ quan, đơn vị liên quan" is one mention)."""
+    return bool(_COLLECTIVE_RE.match(name) or _LOWER_RE.match(name))
 
 
 def _bare_head(piece: str) -> bool:
@@ -280,13 +286,15 @@ def _name_end(text: str) -> int:
 
 
 def cut_at_verb(text: str) -> str:
-    """The unit phrase at the start of `text`, ending before its predicate."""
-    end = _name_end(text)
-    if end < len(text):
-        text = text[:end].rstrip(" ,")
-        cut = cut_at_verb_only(text)
-        return cut if cut != text else text + " "  # signal "a predicate follows"
-    return cut_at_verb_only(text)
+    """The unit phrase at the start of `text`, ending before its predicate: at the
+    first known verb, or else where running text starts (two words in a row that no
+    unit name contains). The verb goes first, so "… liên quan triển khai thực hiện"
+    ends before "triển khai", not inside it."""
+    cut = cut_at_verb_only(text)
+    end = _name_end(cut)
+    if end < len(cut):
+        return cut[:end].rstrip(" ,")
+    return cut
 
 
 def cut_at_verb_only(text: str) -> str:

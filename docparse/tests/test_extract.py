@@ -167,3 +167,18 @@ def test_json_round_trip():
     d = json.loads(parse(seed("002")).to_json())
     assert d["number"] == "46/KH-STTTT" and d["activities"][0]["ref"] == "III.1"
     assert d["source"]["format"] == "text" and d["text"]
+
+
+def test_partners_of_phoi_hop_are_not_leads():
+    # corpus 50693ea4 Điều 5: the units after "phối hợp với" are partners
+    acts = _acts("Điều 5. Trách nhiệm của Sở Nông nghiệp và Môi trường\n\n"
+                 "1. Chủ trì, phối hợp với các Sở, ban, ngành, Ủy ban nhân dân cấp xã và các cơ quan, đơn vị có "
+                 "liên quan thực hiện kiểm tra.\n")
+    assert "Điều 5.1" not in acts or "Ủy ban nhân dân cấp xã" not in acts["Điều 5.1"].lead
+
+
+def test_wrapped_signer():
+    p = _plan("Số: 1/KH-UBND\n\nHà Nội, ngày 1 tháng 3 năm 2020\n\n1. Sở Tư pháp chủ trì tuyên truyền.\n\n"
+              "TM. ỦY BAN NHÂN\nDÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nNguyễn Văn A\n")
+    assert p.signer.authority == "TM." and p.signer.on_behalf_of == "ỦY BAN NHÂN DÂN"
+    assert p.signer.position == "PHÓ CHỦ TỊCH" and p.signer.name == "Nguyễn Văn A"

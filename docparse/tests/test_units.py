@@ -99,3 +99,11 @@ def test_members_in_heading():
 ])
 def test_is_group(name, group):
     assert is_group(name) is group
+
+
+def test_verb_before_running_text():
+    # corpus 50693ea4: the predicate "triển khai" ends the name, not a word inside it
+    from docparse.units import cut_at_verb
+
+    assert cut_at_verb("cơ quan, đơn vị liên quan triển khai thực hiện") == "cơ quan, đơn vị liên quan"
+    assert split_units("cơ quan, đơn vị liên quan") == ["cơ quan, đơn vị liên quan"]
