@@ -85,6 +85,8 @@ def table_activities(table: Table, year: int | None) -> list[Activity]:
         if all(re.fullmatch(r"\(?\d{1,2}\)?", c) or not c for c in cells):
             continue  # the "(1) (2) (3)" column-number row
         stt = cells[cols["stt"]] if "stt" in cols else ""
+        if " " in stt and _STT.match(stt.split()[0]):
+            stt = stt.split()[0]  # "1 c": a scan's speck after the number
         distinct = {c for c in cells if c}
         if _ROMAN.match(stt) or _UPPER_LETTER.match(stt) or (len(distinct) == 1 and not _STT.match(stt)):
             group = stt.rstrip(".") if (_ROMAN.match(stt) or _UPPER_LETTER.match(stt)) else group

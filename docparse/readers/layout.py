@@ -30,6 +30,7 @@ class Word:
     bottom: float
     bold: bool = False
     size: float = 0.0  # font size in the page's units; OCR uses the box height
+    conf: float = 100.0  # OCR confidence, 0-100; a text layer is certain
 
 
 @dataclass

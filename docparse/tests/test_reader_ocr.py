@@ -112,3 +112,29 @@ def test_parse_tsv_drops_specks_and_keeps_lines():
     lines, conf = ocr.parse_tsv("\n".join([header] + rows), 72 / 300)
     assert [l.text for l in lines] == ["Đắk Nông", "- Đoàn"]
     assert 80 < conf < 95
+
+
+@pytest.mark.slow
+def test_scanned_table_is_read_cell_by_cell(tmp_path_factory):
+    """A ruled activity table in a scan: the grid comes from the image, each OCR word
+    goes to its cell, and the rows become activities with their lead units."""
+    import json
+
+    from docparse import parse
+    from docparse.tests.builders import build_table_docx
+    from docparse.tests.conftest import GOLD
+
+    out = tmp_path_factory.mktemp("ocr_table")
+    stem = seed("000").stem
+    gold = json.loads((GOLD / f"{stem}.json").read_text(encoding="utf-8"))
+    source = docx_to_pdf(build_table_docx(seed("000"), gold, out / "table_000.docx"), out)
+    scan = scan_pdf(source, out / "scan_table_000.pdf", pages=1)
+    doc = read_document(scan)
+    tables = [b for b in doc.blocks if isinstance(b, Table) and len(b.rows[0]) >= 4]
+    assert tables, doc.text[:500]
+    header = [c.replace(" ", "").lower() for c in tables[0].rows[0]]
+    assert header[0] == "stt" and "nộidung" in header[1] and "chủtrì" in header[2]
+    plan = parse(scan)
+    first = plan.activities[0]
+    assert first.ref.startswith("PL.") and first.title.startswith("Xây dựng đề cương")
+    assert any("Tuyên giáo" in unit for unit in first.lead)
