@@ -16,7 +16,17 @@ from . import units as vunits
 from .model import Activity
 from .outline import Item, own_text
 
-_SUPERSCRIPT_RE = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT_RE = re.compile(f"[{_SUPERSCRIPTS}]+")
+
+
+def drop_superscripts(text: str) -> str:
+    """`text` without footnote marks ("Sở Y tế¹"). Few texts have one, and ten substring
+    tests rule them out in a third of the time of a character-class search."""
+    for c in _SUPERSCRIPTS:
+        if c in text:
+            return _SUPERSCRIPT_RE.sub("", text)
+    return text
 _WS = re.compile(r"\s+")
 _SENTENCE_END_RE = re.compile(r"(?<![A-ZĐ0-9])[.!?](?=\s+[A-ZĐÀ-Ỹ(\"“]|\s*$)")
 _REQUEST_PREFIX = re.compile(r"^(?:Đề nghị|Giao|Đối với)\s+")
@@ -118,7 +128,7 @@ def collect_fields(texts: list[str]) -> Fields:
 
 
 def clean_title(text: str) -> str:
-    t = _SUPERSCRIPT_RE.sub("", text)
+    t = drop_superscripts(text)
     t = _WS.sub(" ", t).strip()
     return t.strip(" :.;-–")
 
@@ -134,8 +144,7 @@ def heading_units(heading: str) -> list[str] | None:
     h = heading.strip()
     if not vunits.starts_unit(_REQUEST_PREFIX.sub("", h)):
         return None
-    if _SUPERSCRIPT_RE.search(h):
-        h = _SUPERSCRIPT_RE.sub("", h)
+    h = drop_superscripts(h)
     head = h
     if ":" in h:
         head = h[: h.index(":")]
@@ -209,8 +218,7 @@ def inline_leads(texts: list[str]) -> list[str]:
         if not _head_word(raw):
             continue  # no word a unit name starts with: nothing inline to find
         t = raw.strip().lstrip("-–+• ")
-        if _SUPERSCRIPT_RE.search(t):
-            t = _SUPERSCRIPT_RE.sub("", t)
+        t = drop_superscripts(t)
         if "Giao" in t:
             for m in _GIAO_RE.finditer(t):
                 out.extend(u for u in vunits.split_units(vunits.cut_at_verb(m.group("u"))) if vunits.starts_unit(u))
@@ -248,7 +256,7 @@ def inline_support(texts: list[str]) -> list[str]:
     """Objects of an explicit "X chủ trì, phối hợp (với) Y"."""
     out: list[str] = []
     for raw in texts:
-        t = _SUPERSCRIPT_RE.sub("", raw)
+        t = drop_superscripts(raw)
         for m in _SUPPORT_INLINE.finditer(t):
             y = m.group("y")
             y = re.split(r"[.;]\s|\s\(|$", y, maxsplit=1)[0]
@@ -280,7 +288,7 @@ def dates_for(fields: Fields, texts: list[str], year: int | None) -> vdates.Date
 
 def item_title(item: Item, unit_headed: bool) -> str:
     heading = item.heading or (item.body[0] if item.body else "")
-    h = _SUPERSCRIPT_RE.sub("", heading).strip()
+    h = drop_superscripts(heading).strip()
     if ":" in h:
         before = h[: h.index(":")]
         if unit_headed or len(before.split()) <= 40:

@@ -269,7 +269,17 @@ def looks_like_vni(text: str) -> bool:
 _VIETNAMESE_ONLY = re.compile(
     "[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]"
 )
-_LATIN1_HIGH = re.compile("[\u00a1-\u00ff]")
+
+
+_LATIN1_HIGH_BYTES = bytes(range(0xA1, 0x100))
+
+
+def _count_latin1_high(text: str) -> int:
+    """How many characters of `text` are in U+00A1-U+00FF. In Latin-1 they are the bytes
+    0xA1-0xFF and the encoder drops every character past U+00FF in C: a few times faster
+    than a regex search for the range."""
+    data = text.encode("latin-1", "ignore")
+    return len(data) - len(data.translate(None, _LATIN1_HIGH_BYTES))
 
 
 def _may_hold_legacy(text: str) -> bool:
@@ -278,7 +288,7 @@ def _may_hold_legacy(text: str) -> bool:
     Vietnamese-only letter across the corpus); legacy font text has Latin-1 characters
     and none of the former."""
     sample = text[:PRECHECK_CHARS]
-    latin1 = len(_LATIN1_HIGH.findall(sample))
+    latin1 = _count_latin1_high(sample)
     if latin1 < 3:
         return False
     # Counting Vietnamese-only letters is the costly part: in real Vietnamese the first

@@ -190,11 +190,21 @@ _XREF_RE = re.compile(
 )
 
 
+def _may_cross_ref(content: str) -> bool:
+    """Whether _XREF_RE can match: it ends in "mục"/"phần" + a section numeral. Any
+    character the case-insensitive pattern takes for one of these letters lower-cases
+    to it, so a plain search of the lower-cased text is a safe, much cheaper gate."""
+    low = content.lower()
+    return "mục" in low or "phần" in low
+
+
 def _resolve_cross_refs(activities: list[Activity]) -> None:
     """"Chủ trì triển khai nhiệm vụ tại khoản 1.1 và 2.6 mục III" in a unit's
     responsibilities makes that unit lead of III.1.1 and III.2.6, noting the source."""
     by_ref = {a.ref: a for a in activities}
     for src in activities:
+        if not _may_cross_ref(src.content):
+            continue
         for m in _XREF_RE.finditer(src.content):
             role = "lead" if m.group("role").lower().startswith("ch") else "support"
             sec = m.group("sec").upper()
@@ -215,26 +225,66 @@ def _resolve_cross_refs(activities: list[Activity]) -> None:
 
 
 _PEAK_RE = re.compile(r"cao điểm", re.I)
-# Every alternative starts with a plain letter (no "[Tt]"), so the search skips ahead in C.
-_PERIOD_CUE = re.compile(r"cao điểm|Thời gian|thời gian|bắt đầu từ|thực hiện\s+(?:từ|trong)|triển khai\s+(?:từ|trong)")
+# Cues of a period ("thực hiện" only with "từ"/"trong" after it). The plan's own
+# window is stated early; peaks can be anywhere.
+_PEAK_CUE = "cao điểm"
+_FROM_OR_IN = re.compile(r"\s+(?:từ|trong)")
+_WINDOW_CUES = (
+    ("Thời gian", None), ("thời gian", None), ("bắt đầu từ", None), ("thực hiện", _FROM_OR_IN), ("triển khai", _FROM_OR_IN)
+)
+WINDOW_CUE_CHARS = 30000
 _WINDOW_RE = re.compile(
     r"(?:thời gian\s+(?:thực hiện|tuyên truyền|triển khai)|bắt đầu từ|thực hiện\s+(?:từ|trong)|triển khai\s+(?:từ|trong))", re.I
 )
+
+
+def _cue_sentences(text: str) -> list[str]:
+    """The sentences around the cues that can state a period, in order: the plan's own
+    window is stated early (the first WINDOW_CUE_CHARS characters, 31 cues), peaks
+    anywhere. No cue can overlap another, so each is found on its own with str.find,
+    much faster than one pattern whose alternatives start with common letters."""
+    cues = [(start, start + len(_PEAK_CUE), True) for start in _find_all(text, _PEAK_CUE)]
+    for word, tail in _WINDOW_CUES:
+        for start in _find_all(text, word, WINDOW_CUE_CHARS + len(word)):
+            end = start + len(word)
+            if tail is not None:
+                m = tail.match(text, end)
+                if m is None:
+                    continue
+                end = m.end()
+            cues.append((start, end, False))
+    candidates = []
+    closed = False  # past the 31st cue no window is read, even in the first characters
+    for start, end, peak in sorted(cues):
+        if not peak and (closed or len(candidates) > 30):
+            closed = True
+            continue
+        candidates.append(_sentence_at(text, start, end))
+    return candidates
+
+
+def _find_all(text: str, word: str, end: int | None = None) -> list[int]:
+    """Start of every occurrence of `word` that ends by `end`."""
+    out = []
+    i = text.find(word, 0, end)
+    while i != -1:
+        out.append(i)
+        i = text.find(word, i + len(word), end)
+    return out
+
+
+def _sentence_at(text: str, start: int, end: int) -> str:
+    lo = max(text.rfind(".", 0, start), text.rfind("\n", 0, start), text.rfind(";", 0, start)) + 1
+    hi = min([i for i in (text.find(".", end), text.find("\n", end), text.find(";", end)) if i != -1] or [len(text)])
+    # the sentence may hold a date like "15.12" but dates use "/" here
+    return text[lo:hi]
 
 
 def _periods(plan: Plan, tree: Item, text: str, year: int | None, doc_date: dt.date | None):
     peaks: list[Period] = []
     window = None
     seen: set[tuple] = set()
-    candidates = []
-    for m in _PERIOD_CUE.finditer(text):
-        if m.group(0) != "cao điểm" and (window is not None or m.start() > 30000 or len(candidates) > 30):
-            continue  # the plan's own window is stated early; peaks can be anywhere
-        lo = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start()), text.rfind(";", 0, m.start())) + 1
-        hi = min([i for i in (text.find(".", m.end()), text.find("\n", m.end()), text.find(";", m.end())) if i != -1] or [len(text)])
-        # the sentence may hold a date like "15.12" but dates use "/" here
-        candidates.append(text[lo:hi])
-    for sentence in dict.fromkeys(candidates):
+    for sentence in dict.fromkeys(_cue_sentences(text)):
         if _PEAK_RE.search(sentence):
             tail = sentence[_PEAK_RE.search(sentence).end():]
             s, e = vdates.doc_period(tail, year, doc_date)

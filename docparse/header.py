@@ -82,16 +82,16 @@ def parse_header(blocks: list, plan: Plan) -> int:
     end = 0
     for i in range(limit):
         block = blocks[i]
-        lines = _lines(block)
         if isinstance(block, Table):
             if kind_idx is not None or len(block.rows) > 6 or len(block.rows[0]) > 3:
                 continue  # the header table is small; larger tables are content
-            joined = "\n".join(lines)
+            joined = "\n".join(_lines(block))
             if QUOC_HIEU.search(joined) or _NUMBER_RE.search(joined) or _DATE_RE.search(joined):
                 _header_table(block, plan, issuer_lines)
                 qh_seen = qh_seen or bool(QUOC_HIEU.search(joined))
                 end = i + 1
             continue
+        lines = _lines(block)
         consumed = False
         for ln in lines:
             if len(ln) > 160:

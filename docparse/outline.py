@@ -42,7 +42,7 @@ _LABEL_CAPITALS = frozenset("ĐPBHNGMIVXLACD")
 _TOP_KINDS = frozenset({"ROMAN", "SECTION", "LSECTION", "ARTICLE"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Label:
     kind: str   # ROMAN, SECTION, LSECTION, DEC<n>, LETTER, PAREN, WORD:<w>, ARTICLE, DASH, PLUS
     value: str  # "III", "2.10", "a", "1", "-"
@@ -120,7 +120,7 @@ def _roman_ok(s: str) -> bool:
     return s != "" and _ROMAN_VALID.fullmatch(s) is not None
 
 
-@dataclass
+@dataclass(slots=True)  # one per paragraph: slots make them smaller and faster to read
 class Item:
     label: Label | None
     heading: str                      # the text of the labelled paragraph, without the label
@@ -132,10 +132,12 @@ class Item:
     last_line: int = 0
     bold: bool = False
     heading_level: int | None = None
+    # A number or letter, not a bullet. Read many times per item while the tree is built
+    # and walked, and a label never changes, so it is worked out once.
+    numbered: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def numbered(self) -> bool:
-        return self.label is not None and self.label.kind not in ("DASH", "PLUS")
+    def __post_init__(self) -> None:
+        self.numbered = self.label is not None and self.label.kind not in ("DASH", "PLUS")
 
     def path(self) -> list["Item"]:
         out, node = [], self
@@ -160,7 +162,8 @@ def build_tree(blocks: list) -> Item:
             stack[-1].last_line = max(stack[-1].last_line, block.span[1])
             continue
         text = block.text
-        label, rest = parse_label(text.replace("\n", " "), getattr(block, "label", None))
+        flat = text.replace("\n", " ")
+        label, rest = parse_label(flat, getattr(block, "label", None))
         if label is not None and label.kind == "LETTER" and _SIGNATURE_RE.match(rest):
             label, rest = None, text  # "s. KT. CHỦ TỊCH": a speck before the signature block
         if label is None and _NEW_PART_RE.match(text) and text.isupper():
@@ -172,7 +175,7 @@ def build_tree(blocks: list) -> Item:
             # paragraphs belong to the document, not to the last numbered item
             del stack[1:]
         if label is None:
-            stack[-1].body.append(text.replace("\n", " "))
+            stack[-1].body.append(flat)
             stack[-1].last_line = max(stack[-1].last_line, block.span[1])
             continue
         if label.kind == "ARTICLE" or label.kind == "SECTION":

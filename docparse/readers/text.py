@@ -43,7 +43,6 @@ def decode(data: bytes) -> str:
     return _decode(data)[0]
 
 
-_MARKUP_CHARS = re.compile(r"[*\\_<\[]")
 _BULLET_STAR = re.compile(r"^\s*\*\s+(?=[^\s*])")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((?:https?://|/)[^)]*\)")
@@ -55,7 +54,8 @@ def strip_markup(s: str) -> str:
     A leading "* " is a list bullet and becomes "- "; every other "*" is emphasis
     (balanced or not: the corpus has plenty of "** **" and "**Điều 1. **Ban").
     """
-    if not _MARKUP_CHARS.search(s):
+    # five substring tests run at memchr speed; a character-class search is ~3x slower
+    if "*" not in s and "\\" not in s and "_" not in s and "<" not in s and "[" not in s:
         return s
     s = s.replace("\\*", "*").replace("\\_", "_").replace("\\.", ".").replace("\\-", "-")
     bullet = _BULLET_STAR.match(s)
