@@ -452,13 +452,13 @@ class _Numbering:
         if level.fmt == "none" and "%" not in level.text:
             return level.text.strip() or None
 
-        def placeholder(m: re.Match) -> str:
+        def level_value(m: re.Match) -> str:
             k = int(m.group(1)) - 1
             other = levels.get(k, _Level())
             value = counters.get(k, num.starts.get(k, other.start))
             return format_number(value, "decimal" if level.legal and other.fmt != "none" else other.fmt)
 
-        return re.sub(r"%([1-9])", placeholder, level.text).strip() or None
+        return re.sub(r"%([1-9])", level_value, level.text).strip() or None
 
 
 # ---------------------------------------------------------------------------

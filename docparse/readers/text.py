@@ -244,21 +244,17 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
             pending_blank = True
             i += 1
             continue
-        if s == "|":
-            flush()
-            table, i = _cell_table(lines, i)
-            if table:
-                b.blocks.append(table)
-            pending_blank = False
-            continue
         first = s[0]
-        if first == "|" and _PIPE_ROW_RE.match(s) and s.count("|") >= 2:
-            flush()
-            table, i = _pipe_table(lines, i)
-            if table:
-                b.blocks.append(table)
-            pending_blank = False
-            continue
+        if first == "|":
+            # a lone "|" opens a one-cell-per-run table; "| a | b |" a pipe table
+            reader = _cell_table if s == "|" else _pipe_table if _PIPE_ROW_RE.match(s) and s.count("|") >= 2 else None
+            if reader is not None:
+                flush()
+                table, i = reader(lines, i)
+                if table:
+                    b.blocks.append(table)
+                pending_blank = False
+                continue
         if first in "-*_=" and _HR_RE.match(s) and not s.startswith("- "):
             flush()
             i += 1
