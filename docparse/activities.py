@@ -291,9 +291,15 @@ def item_title(item: Item, unit_headed: bool) -> str:
     h = drop_superscripts(heading).strip()
     if ":" in h:
         before = h[: h.index(":")]
+        if _WORD_LABEL_ONLY.match(before) and h[h.index(":") + 1:].strip():
+            # "1. Hoạt động 1: Tổ chức Ngày Chuyển đổi số": the name follows the label
+            return clean_title(first_sentence(h[h.index(":") + 1:].strip()))
         if unit_headed or len(before.split()) <= 40:
             return clean_title(before)
     return clean_title(first_sentence(h))
+
+
+_WORD_LABEL_ONLY = re.compile(r"^(?:Hoạt động|Nhiệm vụ|Bước|Giai đoạn)\s+\d{1,2}\s*$")
 
 
 def is_excluded_section(item: Item) -> bool:

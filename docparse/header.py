@@ -286,14 +286,26 @@ _CODE_ISSUERS = {
     "SYT": "Sở Y tế", "SGDĐT": "Sở Giáo dục và Đào tạo", "SKHĐT": "Sở Kế hoạch và Đầu tư",
     "HĐND": "Hội đồng nhân dân", "TU": "Tỉnh ủy", "BTGTU": "Ban Tuyên giáo Tỉnh ủy",
 }
+# Ministries issue nationwide: their name takes no locality.
+_MINISTRY_CODES = {
+    "BTTTT": "Bộ Thông tin và Truyền thông", "BVHTTDL": "Bộ Văn hóa, Thể thao và Du lịch",
+    "BKHCN": "Bộ Khoa học và Công nghệ", "BNV": "Bộ Nội vụ", "BTC": "Bộ Tài chính", "BTP": "Bộ Tư pháp",
+    "BYT": "Bộ Y tế", "BGDĐT": "Bộ Giáo dục và Đào tạo", "BCA": "Bộ Công an", "BQP": "Bộ Quốc phòng",
+    "BNNMT": "Bộ Nông nghiệp và Môi trường", "BXD": "Bộ Xây dựng", "BCT": "Bộ Công Thương",
+    "BNG": "Bộ Ngoại giao", "TTg": "Thủ tướng Chính phủ", "CP": "Chính phủ", "VPCP": "Văn phòng Chính phủ",
+}
 _CITIES = ("Hà Nội", "Hồ Chí Minh", "Đà Nẵng", "Hải Phòng", "Cần Thơ", "Huế")
 
 
 def _issuer_from_code(plan: Plan) -> str | None:
     """"529/KH-UBND" issued in "Đắk Nông" → "Ủy ban nhân dân tỉnh Đắk Nông"."""
-    if not plan.number or not plan.place:
+    if not plan.number:
         return None
-    m = re.search(r"/[A-Za-zĐđ]+-([A-ZĐ]+)", plan.number)
+    m = re.search(r"/[A-Za-zĐđ]+-([A-Za-zĐ]+)", plan.number)
+    if m and m.group(1) in _MINISTRY_CODES:
+        return _MINISTRY_CODES[m.group(1)]
+    if not plan.place:
+        return None
     body = _CODE_ISSUERS.get(m.group(1)) if m else None
     if not body:
         return None

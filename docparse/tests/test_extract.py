@@ -182,3 +182,11 @@ def test_wrapped_signer():
               "TM. ỦY BAN NHÂN\nDÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nNguyễn Văn A\n")
     assert p.signer.authority == "TM." and p.signer.on_behalf_of == "ỦY BAN NHÂN DÂN"
     assert p.signer.position == "PHÓ CHỦ TỊCH" and p.signer.name == "Nguyễn Văn A"
+
+
+def test_ministry_issuer_from_code_and_word_label_title():
+    p = _plan("Số: 12/KH-BTTTT\n\nHà Nội, ngày 5 tháng 3 năm 2025\n\nKẾ HOẠCH\n\nTruyền thông chuyển đổi số\n\n"
+              "VI. TỔ CHỨC\n\n1. Hoạt động 1: Tổ chức Ngày Chuyển đổi số\n\n"
+              "- Đơn vị chủ trì: Cục Chuyển đổi số quốc gia.\n")
+    assert p.issuer == "Bộ Thông tin và Truyền thông"
+    assert [(a.ref, a.title) for a in p.activities] == [("VI.1", "Tổ chức Ngày Chuyển đổi số")]
