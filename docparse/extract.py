@@ -286,6 +286,8 @@ def _periods(plan: Plan, tree: Item, text: str, year: int | None, doc_date: dt.d
     seen: set[tuple] = set()
     for sentence in dict.fromkeys(_cue_sentences(text)):
         if _PEAK_RE.search(sentence):
+            if vdates.recurrence(sentence):
+                continue  # "cao điểm hằng năm … (05/6)": a yearly occasion, not this plan's peak
             tail = sentence[_PEAK_RE.search(sentence).end():]
             s, e = vdates.doc_period(tail, year, doc_date)
             if s or e:
@@ -305,6 +307,8 @@ def _periods(plan: Plan, tree: Item, text: str, year: int | None, doc_date: dt.d
         m = re.search(
             r"(?:từ\s+[^()]+?\s+đến\s+[^()]+|(?:năm|giai đoạn)\s+\d{4}(?:\s*[-–]\s*\d{4})?)\s*\)?\s*$", plan.title, re.I
         )
+        if m and re.search(r"(?:đến|tầm nhìn)\s*$", plan.title[: m.start()], re.I):
+            m = None  # "… đến năm 2030, tầm nhìn đến năm 2050" is a horizon, not a window
         if m:
             s, e = vdates.doc_period(m.group(0), year, doc_date)
             if s or e:

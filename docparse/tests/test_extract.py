@@ -190,3 +190,12 @@ def test_ministry_issuer_from_code_and_word_label_title():
               "- Đơn vị chủ trì: Cục Chuyển đổi số quốc gia.\n")
     assert p.issuer == "Bộ Thông tin và Truyền thông"
     assert [(a.ref, a.title) for a in p.activities] == [("VI.1", "Tổ chức Ngày Chuyển đổi số")]
+
+
+def test_horizon_and_yearly_occasions_are_not_periods():
+    # corpus bffd9da6: "… ĐẾN NĂM 2030, TẦM NHÌN ĐẾN NĂM 2050" and a yearly "cao điểm"
+    p = _plan("Số: 556/KH-UBND\n\nĐồng Tháp, ngày 19 tháng 11 năm 2025\n\nKẾ HOẠCH\n\n"
+              "THỰC HIỆN CHIẾN LƯỢC ĐẾN NĂM 2030, TẦM NHÌN ĐẾN NĂM 2050\n\n"
+              "I. NHIỆM VỤ\n\n- Tuyên truyền thông qua các chiến dịch tuyên truyền cao điểm hàng năm bao gồm: "
+              "Ngày Môi trường thế giới (05/6).\n")
+    assert p.window is None and p.peaks == []
