@@ -225,22 +225,14 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
     footnotes: dict[str, str] = {}
     i = 0
     n = len(lines)
-    cur: list[tuple[int, str]] = []
     last_len = 0
     pending_blank = False
     last_footnote: str | None = None
-
-    def flush(heading=None):
-        nonlocal cur
-        if cur:
-            b.para(cur, heading)
-            cur = []
 
     while i < n:
         no, raw = lines[i]
         s = stripped[i]
         if not s:
-            flush()
             pending_blank = True
             i += 1
             continue
@@ -249,78 +241,51 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
             # a lone "|" opens a one-cell-per-run table; "| a | b |" a pipe table
             reader = _cell_table if s == "|" else _pipe_table if _PIPE_ROW_RE.match(s) and s.count("|") >= 2 else None
             if reader is not None:
-                flush()
                 table, i = reader(lines, i)
                 if table:
                     b.blocks.append(table)
                 pending_blank = False
                 continue
         if first in "-*_=" and _HR_RE.match(s) and not s.startswith("- "):
-            flush()
             i += 1
             continue
         m = _HEADING_RE.match(s) if first == "#" else None
         if m:
-            flush()
             b.para([(no, m.group(2))], heading=len(m.group(1)))
             pending_blank = False
             i += 1
             continue
-        if not cur and not last_footnote and first not in _SPECIAL_FIRST and first not in "*_":
-            # Fast path: a run of ordinary lines up to the next blank or special line,
-            # split into paragraphs where an item starts, each cleaned once.
-            j = _run_end(stripped, i)
-            _plain_run(b, lines, stripped, i, j, pending_blank, last_len)
-            last_len = len(stripped[j - 1])
-            pending_blank = False
-            i = j
-            continue
-        clean = _clean_cached(raw)
-        if clean[:1] in SUPERSCRIPTS and clean and _FOOTNOTE_RE.match(clean):
-            flush()
-            mark = re.match(rf"^[{SUPERSCRIPTS}]+", clean).group(0)
-            key = mark.translate(str.maketrans(SUPERSCRIPTS, "0123456789"))
-            body = [clean[len(mark):].strip()]
-            i += 1
-            # footnote bodies can run over the following lines until a blank line
-            while i < n and lines[i][1].strip() and not _FOOTNOTE_RE.match(_clean_line(lines[i][1])):
-                body.append(_clean_line(lines[i][1]))
+        # Lines that cannot start a footnote skip the cleaning the checks below need.
+        if last_footnote or first in _SPECIAL_FIRST or first in "*_":
+            clean = _clean_cached(raw)
+            if clean[:1] in SUPERSCRIPTS and clean and _FOOTNOTE_RE.match(clean):
+                mark = re.match(rf"^[{SUPERSCRIPTS}]+", clean).group(0)
+                key = mark.translate(str.maketrans(SUPERSCRIPTS, "0123456789"))
+                body = [clean[len(mark):].strip()]
                 i += 1
-            footnotes[key] = " ".join(x for x in body if x)
-            last_footnote = key
-            continue
-        if last_footnote and not cur and _footnote_tail(b.blocks, clean):
-            # a footnote's second paragraph, printed before the page's body resumes
-            footnotes[last_footnote] += "\n" + clean
-            i += 1
-            while i < n and lines[i][1].strip():
-                footnotes[last_footnote] += " " + _clean_line(lines[i][1])
+                # footnote bodies can run over the following lines until a blank line
+                while i < n and lines[i][1].strip() and not _FOOTNOTE_RE.match(_clean_line(lines[i][1])):
+                    body.append(_clean_line(lines[i][1]))
+                    i += 1
+                footnotes[key] = " ".join(x for x in body if x)
+                last_footnote = key
+                continue
+            if last_footnote and _footnote_tail(b.blocks, clean):
+                # a footnote's second paragraph, printed before the page's body resumes
+                footnotes[last_footnote] += "\n" + clean
                 i += 1
-            continue
+                while i < n and lines[i][1].strip():
+                    footnotes[last_footnote] += " " + _clean_line(lines[i][1])
+                    i += 1
+                continue
         last_footnote = None
-        if not cur:
-            # Fast path: a run of ordinary lines up to the next blank or special line,
-            # split into paragraphs where an item starts, each cleaned once.
-            j = _run_end(stripped, i)
-            _plain_run(b, lines, stripped, i, j, pending_blank, last_len)
-            last_len = len(stripped[j - 1])
-            pending_blank = False
-            i = j
-            continue
-        if not cur and pending_blank and b.blocks and isinstance(b.blocks[-1], Paragraph):
-            prev = b.blocks[-1]
-            if _continues(prev, s, last_len):
-                b.blocks.pop()
-                prev_lines = [(prev.span[0], t) for t in prev.text.split("\n")]
-                prev_lines[-1] = (prev.span[1], prev_lines[-1][1])
-                cur = prev_lines
-        elif cur and (_ITEM_START_RE.match(clean) or s.startswith(("**", "#"))) and not _open_bold(cur):
-            flush()
+        # A run of ordinary lines up to the next blank or special line, split into
+        # paragraphs where an item starts, each cleaned once.
+        j = _run_end(stripped, i)
+        _plain_run(b, lines, stripped, i, j, pending_blank, last_len)
+        last_len = len(stripped[j - 1])
         pending_blank = False
-        cur.append((no, raw))
-        last_len = len(s)
-        i += 1
-    flush()
+        i = j
     return b.blocks, footnotes
 
 
@@ -389,12 +354,6 @@ def _footnote_tail(blocks: list, clean: str) -> bool:
         and clean[:1].isupper()
         and not _ITEM_START_RE.match(clean)
     )
-
-
-def _open_bold(cur: list[tuple[int, str]]) -> bool:
-    """True while a `**` opened in the current paragraph is still unclosed, so a
-    wrapped bold heading ("**I. MỤC\\nĐÍCH**") stays one paragraph."""
-    return sum(t.count("**") for _, t in cur) % 2 == 1
 
 
 # The longest real plan in the corpus is under 1 MB of text. Past this size the file is
