@@ -370,7 +370,6 @@ def make_activity(
         recurrence=vdates.recurrence(content),
         span=(item.span[0], item.last_line),
     )
-    act.groups = [n for n in act.lead + act.support if vunits.is_group(n)]
     if not fields.lead and not unit_heading and inherited:
         act.notes.append("Đơn vị chủ trì lấy từ mục cha (lead inherited from the parent item)")
     return act

@@ -37,6 +37,8 @@ def extract(doc: Document) -> Plan:
     tree = build_tree(body)
     plan.activities = _walk(tree, year)
     _resolve_cross_refs(plan.activities)
+    for act in plan.activities:  # after cross-references, which can add units
+        act.groups = [n for n in act.lead + act.support if vunits.is_group(n)]
     hdr.parse_tail(blocks, plan)
     plan.references = hdr.find_references(body_text)
     plan.window, plan.peaks = _periods(plan, tree, body_text, year, doc_date)
@@ -221,7 +223,6 @@ def _resolve_cross_refs(activities: list[Activity]) -> None:
                     f"Mục {src.ref} giao {', '.join(src.lead)} {label} nhiệm vụ này"
                     + ("" if added else " (đã có trong danh sách)")
                 )
-                target.groups = [n for n in target.lead + target.support if vunits.is_group(n)]
 
 
 _PEAK_RE = re.compile(r"cao điểm", re.I)

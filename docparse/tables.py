@@ -147,7 +147,6 @@ def table_activities(table: Table, year: int | None) -> list[Activity]:
             recurrence=vdates.recurrence(" ".join([content, time_text])),
             span=table.span,
         )
-        act.groups = [n for n in act.lead + act.support if vunits.is_group(n)]
         if "product" in cols and cells[cols["product"]]:
             act.notes.append(f"Sản phẩm: {cells[cols['product']]}")
         out.append(act)

@@ -117,6 +117,7 @@ def _read_member(zf: zipfile.ZipFile, member: str, name: str, limit: int = MAX_P
                 out += chunk
                 if len(out) > limit:
                     raise _too_large(name, f"có phần {member} lớn hơn {limit / MiB:.2g} MB khi giải nén")
+    # zipfile raises NotImplementedError for a compression method it cannot inflate
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
         raise CorruptFile(f"{name}: phần {member} trong tệp DOCX bị hỏng (corrupt member: {exc})") from exc
     return bytes(out)
