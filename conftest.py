@@ -20,3 +20,6 @@ def pytest_sessionfinish(session, exitstatus):
     passed = len(reporter.stats.get("passed", [])) if reporter else 0
     if passed == 0:
         session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+pytest_plugins = ["planwatch.testing"]

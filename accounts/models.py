@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person. What they may see follows from `role`:
+
+    - officer: a department officer; reads and edits everything in `province`;
+    - reporter: a unit reporter; sees the work of the units in `units` only;
+    - leader: reads everything in `province`, edits nothing.
+    Superusers see everything (the back office)."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", _("Cán bộ Sở")
+        REPORTER = "reporter", _("Cán bộ đơn vị")
+        LEADER = "leader", _("Lãnh đạo")
+
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, default=Role.REPORTER)
+    province = models.ForeignKey(
+        "directory.Province", verbose_name=_("tỉnh"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users",
+    )
+    units = models.ManyToManyField("directory.Unit", verbose_name=_("đơn vị"), blank=True, related_name="users")
+
+    @property
+    def is_officer(self) -> bool:
+        return self.is_superuser or self.role == self.Role.OFFICER
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == self.Role.LEADER
+
+    @property
+    def is_reporter(self) -> bool:
+        return self.role == self.Role.REPORTER and not self.is_superuser
+
+    def can_edit_province(self, province_id: int | None) -> bool:
+        """Officers edit their own province's plans and directory; superusers any."""
+        if self.is_superuser:
+            return True
+        return self.role == self.Role.OFFICER and province_id is not None and province_id == self.province_id
+
+    def can_read_province(self, province_id: int | None) -> bool:
+        if self.is_superuser:
+            return True
+        return self.role in (self.Role.OFFICER, self.Role.LEADER) and province_id == self.province_id

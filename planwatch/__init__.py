@@ -1,0 +1,1 @@
+"""The planwatch Django project: settings, URLs, WSGI and the task queue."""

@@ -1,0 +1,1 @@
+"""Small pure helpers shared by the apps (no models, no request handling)."""
