@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import ApiToken, User
 
 
 @admin.register(User)
@@ -12,3 +12,14 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "role", "province", "is_staff")
     list_filter = ("role", "province", "is_staff", "is_superuser")
     filter_horizontal = ("units", "groups", "user_permissions")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    # tokens are created with `manage.py createtoken`, which shows the secret once
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("digest", "prefix", "created_at", "last_used_at")
+    list_filter = ("revoked_at",)
+
+    def has_add_permission(self, request):
+        return False
