@@ -18,6 +18,6 @@ def search(request):
     """Plans, activities and units matching `q`, ignoring diacritics."""
     from plans.services import search_all
 
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").strip()[:200]  # a search phrase, not a document
     results = search_all(user=request.user, query=q) if q else None
     return render(request, "search.html", {"q": q, "results": results})
