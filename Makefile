@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 SHARED ?= ../shared
 export PLANWATCH_SHARED := $(abspath $(SHARED))
+# Where `make run` serves the application.
+BIND   ?= 127.0.0.1:8000
 
 .PHONY: run test bench sysdeps venv clean
 
@@ -19,14 +21,18 @@ venv: $(VENV)/.installed
 sysdeps:
 	bash scripts/system-deps.sh
 
-SEEDS := $(wildcard $(SHARED)/seeds/*.txt)
-
+# Every step is idempotent: a second `make run` keeps the data of the first.
 run: sysdeps venv
-	@test -n "$(SEEDS)" || { echo "No seed documents in $(SHARED)/seeds (set SHARED=…)"; exit 1; }
-	$(PY) -m docparse $(SEEDS)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py loaddemo
+	$(PY) scripts/serve.py --bind $(BIND)
 
+# The whole suite on the embedded SQLite, then every test that touches the database
+# again on a throwaway PostgreSQL (docparse has no database).
 test: sysdeps venv
 	$(PY) -m pytest -n 2 -p xdist
+	bash scripts/with-postgres.sh $(PY) -m pytest -n 2 -p xdist --ignore=docparse/tests
 
 bench: sysdeps venv
 	$(PY) bench/run.py --out bench/results.json

@@ -1,6 +1,7 @@
-"""Parser throughput benchmark: `python bench/run.py --out bench/results.json` (`make bench`).
+"""Benchmarks: `python bench/run.py --out bench/results.json` (`make bench`).
 
-Single process, wall clock (time.perf_counter), one warm-up round, best of N rounds:
+Parser throughput. Single process, wall clock (time.perf_counter), one warm-up round,
+best of N rounds:
 
     parse_text_docs_per_s, parse_text_mb_per_s   the corpus of markdown plans, parsed from
                                                  bytes already in memory (MB = 10^6 bytes)
@@ -8,6 +9,16 @@ Single process, wall clock (time.perf_counter), one warm-up round, best of N rou
     parse_text_failures                          documents that raised
     parse_docx_docs_per_s, parse_pdf_docs_per_s  the seeds built as DOCX and as PDF (null,
                                                  with a *_note, when they cannot be built)
+
+The web application, on the embedded SQLite in a temporary PLANWATCH_DATA_DIR (migrated
+first; var/ is never touched), one warm-up, median of N runs:
+
+    import_plan_s    plans.services.plan_import_file of a generated 30-activity text plan
+                     whose group mention ("Các sở, ban, ngành") expands to 60 units;
+                     only the import is timed, each run a new plan (a new number)
+    plan_page_ms     GET of the plan page (test Client, logged-in officer) of a plan of
+                     100 activities x 60 units, rows written directly
+(null, with an import_plan_note / plan_page_note, when they cannot run)
 
 Results are merged into the --out file: keys written by other benchmarks are kept.
 Every parse runs under a time limit, so one runaway document cannot hang the run.
@@ -23,6 +34,7 @@ import json
 import os
 import platform
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -155,6 +167,172 @@ def bench_built(kind: str, docs: list[Doc] | str, rounds: int, limit: float) -> 
     }
 
 
+# --- The web application ----------------------------------------------------------------
+
+BENCH_UNITS = 60
+IMPORT_ACTIVITIES = 30
+PAGE_ACTIVITIES = 100
+BENCH_GROUP = "Các sở, ban, ngành"
+# Named leads among the 60 units; the rest are numbered centres.
+BENCH_LEADS = (
+    "Sở Văn hóa, Thể thao và Du lịch",
+    "Sở Thông tin và Truyền thông",
+    "Sở Giáo dục và Đào tạo",
+    "Đài Phát thanh và Truyền hình tỉnh",
+    "Báo Đắk Nông",
+)
+
+
+def django_setup(data_dir: Path) -> None:
+    """Django on a fresh SQLite database in `data_dir`, migrated. Must run before any
+    Django import: the settings read the environment once."""
+    for name in ("DATABASE_URL", "REDIS_URL", "HUEY_IMMEDIATE"):
+        os.environ.pop(name, None)
+    os.environ["PLANWATCH_DATA_DIR"] = str(data_dir)
+    os.environ["STATIC_MANIFEST"] = "0"  # templates resolve {% static %} without collectstatic
+    os.environ["DJANGO_SETTINGS_MODULE"] = "planwatch.settings"
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def bench_directory():
+    """A province with BENCH_UNITS units and BENCH_GROUP holding all of them."""
+    from directory.models import Alias, Province, Unit, UnitGroup
+
+    province = Province.objects.create(name="Tỉnh Đo", code="tinh-do-bench")
+    names = list(BENCH_LEADS) + [f"Trung tâm Đo lường số {i:02d}" for i in range(BENCH_UNITS - len(BENCH_LEADS))]
+    units = [Unit.objects.create(name=name, kind="so_nganh", province=province) for name in names]
+    group = UnitGroup.objects.create(name=BENCH_GROUP, province=province)
+    group.members.set(units)
+    Alias.objects.create(text=BENCH_GROUP, group=group)
+    return province, units, group
+
+
+def bench_plan_text(number: int) -> bytes:
+    """A text plan of IMPORT_ACTIVITIES activities, each led by a named unit and
+    supported by the group."""
+    lines = [
+        "ỦY BAN NHÂN DÂN", "TỈNH ĐẮK NÔNG", "", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "",
+        f"Số: {number}/KH-UBND", "", "Đắk Nông, ngày 10 tháng 1 năm 2025", "", "KẾ HOẠCH", "",
+        f"Thông tin, tuyên truyền năm 2025 (đo hiệu năng {number})", "",
+        "I. MỤC ĐÍCH, YÊU CẦU", "", "- Tuyên truyền kịp thời, đúng định hướng.", "",
+        "II. TỔ CHỨC THỰC HIỆN", "",
+    ]
+    for i in range(1, IMPORT_ACTIVITIES + 1):
+        month = (i - 1) % 12 + 1
+        lines += [
+            f"{i}. Hoạt động tuyên truyền số {i}", "",
+            f"- Đơn vị chủ trì: {BENCH_LEADS[i % len(BENCH_LEADS)]}.", "",
+            f"- Đơn vị phối hợp: {BENCH_GROUP}.", "",
+            f"- Thời gian thực hiện: Tháng {month}/2025.", "",
+        ]
+    return "\n".join(lines).encode("utf-8")
+
+
+def bench_import(province, rounds: int) -> dict:
+    from plans.models import Assignment, Plan
+    from plans.services import plan_import_file
+
+    times = []
+    for n in range(rounds + 1):  # the first is the warm-up
+        data = bench_plan_text(100 + n)
+        t0 = time.perf_counter()
+        plan = plan_import_file(data=data, filename=f"bench-{n}.txt", province=province)
+        elapsed = time.perf_counter() - t0
+        if not isinstance(plan, Plan):
+            raise RuntimeError(f"the import returned {type(plan).__name__}, not a Plan")
+        if n:
+            times.append(elapsed)
+    activities = plan.activities.count()
+    assignments = Assignment.objects.filter(activity__plan=plan).count()
+    if activities != IMPORT_ACTIVITIES or assignments < IMPORT_ACTIVITIES * (BENCH_UNITS - 1):
+        raise RuntimeError(f"the import read {activities} activities and {assignments} assignments")
+    return {
+        "import_plan_s": round(statistics.median(times), 4),
+        "import_plan_activities": activities,
+        "import_plan_assignments": assignments,
+    }
+
+
+def bench_page(province, units, group, rounds: int) -> dict:
+    import datetime as dt
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import User
+    from plans.models import Activity, Assignment, Mention, Plan
+
+    plan = Plan.objects.create(province=province, number="999/KH-UBND", title="Kế hoạch đo trang (100 × 60)")
+    start = dt.date(2025, 1, 1)
+    activities = Activity.objects.bulk_create(
+        Activity(
+            plan=plan, position=i, ref=f"II.{i + 1}", title=f"Hoạt động tuyên truyền số {i + 1}",
+            start=start + dt.timedelta(days=3 * i), end=start + dt.timedelta(days=3 * i + 30),
+        )
+        for i in range(PAGE_ACTIVITIES)
+    )
+    mentions = Mention.objects.bulk_create(
+        m for a in activities for m in (
+            Mention(activity=a, role="lead", text=units[a.position % len(units)].name, status="unit",
+                    unit=units[a.position % len(units)]),
+            Mention(activity=a, role="support", text=BENCH_GROUP, status="group", group=group),
+        )
+    )
+    lead_of = {m.activity_id: m for m in mentions if m.role == "lead"}
+    support_of = {m.activity_id: m for m in mentions if m.role == "support"}
+    Assignment.objects.bulk_create(
+        Assignment(
+            activity=a, unit=u, role="lead" if u.pk == lead_of[a.pk].unit_id else "support",
+            start=a.start, end=a.end, mention=lead_of[a.pk] if u.pk == lead_of[a.pk].unit_id else support_of[a.pk],
+            via_group=None if u.pk == lead_of[a.pk].unit_id else group,
+        )
+        for a in activities for u in units
+    )
+    officer = User.objects.create(username="bench.officer", role="officer", province=province)
+    client = Client()
+    client.force_login(officer, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("plans:detail", args=[plan.pk])
+
+    times = []
+    for n in range(rounds + 1):  # the first is the warm-up
+        t0 = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - t0
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+        if n:
+            times.append(elapsed)
+    return {
+        "plan_page_ms": round(statistics.median(times) * 1000, 1),
+        "plan_page_kb": round(len(response.content) / 1024, 1),
+        "plan_page_assignments": PAGE_ACTIVITIES * len(units),
+    }
+
+
+def bench_django(data_dir: Path, rounds: int) -> dict:
+    """import_plan_s and plan_page_ms, or null and a note for the one that fails."""
+    try:
+        django_setup(data_dir)
+        province, units, group = bench_directory()
+    except Exception as exc:
+        note = f"Django setup failed: {type(exc).__name__}: {exc}"
+        return {"import_plan_s": None, "import_plan_note": note, "plan_page_ms": None, "plan_page_note": note}
+    results: dict = {}
+    for key, note, run in (
+        ("import_plan_s", "import_plan_note", lambda: bench_import(province, rounds)),
+        ("plan_page_ms", "plan_page_note", lambda: bench_page(province, units, group, rounds)),
+    ):
+        try:
+            results.update(run())
+        except Exception as exc:
+            results.update({key: None, note: f"{type(exc).__name__}: {exc}"})
+    return results
+
+
 def machine() -> dict:
     return {
         "cpu_count": os.cpu_count(),
@@ -174,9 +352,12 @@ def merge_results(out: Path, new: dict) -> dict:
             results = {}
     except (OSError, ValueError):
         results = {}
+    notes = {"import_plan_s": "import_plan_note", "plan_page_ms": "plan_page_note"}
     for key, value in new.items():
         if key.endswith("_docs_per_s") and value is not None:
             results.pop(key.replace("_docs_per_s", "_note"), None)
+        if key in notes and value is not None:
+            results.pop(notes[key], None)
         results[key] = value
     return results
 
@@ -189,22 +370,29 @@ def print_table(results: dict, keys: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="docparse throughput benchmark")
+    ap = argparse.ArgumentParser(description="docparse throughput and web application benchmarks")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     ap.add_argument("--rounds", type=int, default=3, help="measured rounds; the best is kept")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per parse")
+    ap.add_argument("--web-rounds", type=int, default=9, help="measured runs of the web benchmarks; the median is kept")
+    ap.add_argument("--only", choices=("parser", "web"), help="run one group of benchmarks")
     args = ap.parse_args(argv)
     rounds = max(1, args.rounds)
 
     new: dict = {}
-    steps: list[tuple[str, Callable[[], dict]]] = [("text", lambda: bench_text(rounds, args.timeout))]
     with tempfile.TemporaryDirectory(prefix="planwatch-bench-") as tmp:
-        print("building DOCX/PDF fixtures …", file=sys.stderr)
-        docx, pdf = build_fixtures(Path(tmp))
-        steps += [
-            ("docx", lambda: bench_built("docx", docx, rounds, args.timeout)),
-            ("pdf", lambda: bench_built("pdf", pdf, rounds, args.timeout)),
-        ]
+        steps: list[tuple[str, Callable[[], dict]]] = []
+        if args.only != "web":
+            print("building DOCX/PDF fixtures …", file=sys.stderr)
+            docx, pdf = build_fixtures(Path(tmp))
+            steps += [
+                ("text", lambda: bench_text(rounds, args.timeout)),
+                ("docx", lambda: bench_built("docx", docx, rounds, args.timeout)),
+                ("pdf", lambda: bench_built("pdf", pdf, rounds, args.timeout)),
+            ]
+        if args.only != "parser":
+            data_dir = Path(tmp) / "data"
+            steps.append(("web application", lambda: bench_django(data_dir, max(1, args.web_rounds))))
         for name, step in steps:
             print(f"benchmarking {name} …", file=sys.stderr)
             new.update(step())

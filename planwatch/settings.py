@@ -201,4 +201,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # run_huey adds its own handler; without this every queue line prints twice
+    "loggers": {"huey": {"handlers": ["console"], "level": env_str("LOG_LEVEL_HUEY", "INFO"), "propagate": False}},
 }
+DIRECTORY_IMPORT_MAX_BYTES = env_int("DIRECTORY_IMPORT_MAX_BYTES", 5 * 2**20)
+DIRECTORY_IMPORT_MAX_ROWS = env_int("DIRECTORY_IMPORT_MAX_ROWS", 5000)

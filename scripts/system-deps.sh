@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the parser and its tests need (used by `make test` and `make run`).
+# Installs the Debian packages the parser, the web application and their tests need
+# (used by `make test`, `make run` and `make bench`).
 # Safe to re-run: packages already present are skipped without touching apt.
 set -euo pipefail
 
@@ -8,6 +9,9 @@ PACKAGES=(
   poppler-utils                     # pdftoppm: renders PDF pages to raw images for OCR
   fonts-liberation2                 # Times-metric fonts with Vietnamese glyphs for PDF fixtures
   libreoffice-writer-nogui          # .doc conversion and DOCX -> PDF fixtures
+  postgresql                        # Debian 12: PostgreSQL 15; scripts/with-postgres.sh runs the tests on it
+  chromium                          # Playwright drives /usr/bin/chromium; it never downloads a browser
+  redis-server                      # the queue tests run Huey on a real Redis
 )
 
 # Debian's own python3 cannot make a venv without python3-venv (no ensurepip).

@@ -249,4 +249,6 @@ def test_unit_resolve_is_the_resolver_in_one_call(demo):
     dak_nong = Province.objects.get(code="dak-nong")
     r = unit_resolve(mention="Đài PT&TH Đắk Nông", on=D2023, province=dak_nong)
     assert r == UnitResolver(province=dak_nong, on=D2023).resolve("Đài PT&TH Đắk Nông")
-    assert (r.status, r.method, r.unit.name) == ("unit", "abbreviation", "Đài Phát thanh và Truyền hình Đắk Nông")
+    # what this test pins is the equivalence; how the abbreviation is reached is
+    # test_abbreviations' business (an alias row with that spelling also counts)
+    assert (r.status, r.unit.name) == ("unit", "Đài Phát thanh và Truyền hình Đắk Nông")

@@ -41,7 +41,8 @@ def browser_page(monkeypatch):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
-        page.set_default_timeout(30_000)
+        # generous: CI machines run this next to a second pytest worker
+        page.set_default_timeout(90_000)
         try:
             yield page
         finally:
