@@ -28,11 +28,14 @@ run: sysdeps venv
 	$(PY) manage.py loaddemo
 	$(PY) scripts/serve.py --bind $(BIND)
 
+# The test folders that use the database (pytest's --ignore does not apply to testpaths).
+DB_TESTS := accounts/tests directory/tests plans/tests planwatch/tests
+
 # The whole suite on the embedded SQLite, then every test that touches the database
 # again on a throwaway PostgreSQL (docparse has no database).
 test: sysdeps venv
 	$(PY) -m pytest -n 2 -p xdist
-	bash scripts/with-postgres.sh $(PY) -m pytest -n 2 -p xdist --ignore=docparse/tests
+	bash scripts/with-postgres.sh $(PY) -m pytest -n 2 -p xdist $(DB_TESTS)
 
 bench: sysdeps venv
 	$(PY) bench/run.py --out bench/results.json
