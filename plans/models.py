@@ -18,6 +18,13 @@ from directory.models import Province, Unit, UnitGroup
 from planwatch.lib.text import fold
 
 
+class Role(models.TextChoices):
+    """A unit's part in an activity, for mentions and assignments alike."""
+
+    LEAD = "lead", _("Chủ trì")
+    SUPPORT = "support", _("Phối hợp")
+
+
 class PlanImport(models.Model):
     """An uploaded document and the parser's reading of it, until it is confirmed."""
 
@@ -153,9 +160,7 @@ class Activity(models.Model):
 class Mention(models.Model):
     """A unit as written in an activity ("UBND các huyện, thành phố") and what it resolved to."""
 
-    class Role(models.TextChoices):
-        LEAD = "lead", _("Chủ trì")
-        SUPPORT = "support", _("Phối hợp")
+    Role = Role
 
     class Status(models.TextChoices):
         UNIT = "unit", _("Đã xác định đơn vị")
@@ -179,9 +184,7 @@ class Mention(models.Model):
 class Assignment(models.Model):
     """One unit's part in one activity, as lead or as support."""
 
-    class Role(models.TextChoices):
-        LEAD = "lead", _("Chủ trì")
-        SUPPORT = "support", _("Phối hợp")
+    Role = Role
 
     class Status(models.TextChoices):
         TODO = "todo", _("Chưa thực hiện")

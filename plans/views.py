@@ -240,58 +240,55 @@ def review_fields(request, pk):
     return _review_answer(request, plan_import, key)
 
 
-@require_POST
-@login_required
-def review_mention(request, pk):
-    """The picker: resolve a mention to a unit or a group, or ignore it."""
+def _review_action(request, pk, form_class, call):
+    """The shape every mention action shares: check the form, call one review service
+    as call(plan_import, activity_key, cleaned_data), answer with the card or a redirect."""
     plan_import = _import_for_edit(request, pk)
-    form = MentionChoiceForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         return _review_answer(request, plan_import, request.POST.get("activity_key"), _form_error(form))
     key = form.cleaned_data["activity_key"]
     try:
-        services.plan_review_set_mention(
-            plan_import=plan_import, user=request.user, activity_key=key,
-            mention_key=form.cleaned_data["mention_key"], **form.service_kwargs(),
-        )
+        call(plan_import, key, form)
     except services.PlanImportError as e:
         return _review_answer(request, plan_import, key, str(e))
     return _review_answer(request, plan_import, key)
+
+
+@require_POST
+@login_required
+def review_mention(request, pk):
+    """The picker: resolve a mention to a unit or a group, or ignore it."""
+    return _review_action(
+        request, pk, MentionChoiceForm,
+        lambda imp, key, form: services.plan_review_set_mention(
+            plan_import=imp, user=request.user, activity_key=key,
+            mention_key=form.cleaned_data["mention_key"], **form.service_kwargs(),
+        ),
+    )
 
 
 @require_POST
 @login_required
 def review_mention_add(request, pk):
-    plan_import = _import_for_edit(request, pk)
-    form = MentionAddForm(request.POST)
-    if not form.is_valid():
-        return _review_answer(request, plan_import, request.POST.get("activity_key"), _form_error(form))
-    key = form.cleaned_data["activity_key"]
-    try:
-        services.plan_review_add_mention(
-            plan_import=plan_import, user=request.user, activity_key=key,
+    return _review_action(
+        request, pk, MentionAddForm,
+        lambda imp, key, form: services.plan_review_add_mention(
+            plan_import=imp, user=request.user, activity_key=key,
             role=form.cleaned_data["role"], text=form.cleaned_data["text"],
-        )
-    except services.PlanImportError as e:
-        return _review_answer(request, plan_import, key, str(e))
-    return _review_answer(request, plan_import, key)
+        ),
+    )
 
 
 @require_POST
 @login_required
 def review_mention_remove(request, pk):
-    plan_import = _import_for_edit(request, pk)
-    form = MentionRemoveForm(request.POST)
-    if not form.is_valid():
-        return _review_answer(request, plan_import, request.POST.get("activity_key"), _form_error(form))
-    key = form.cleaned_data["activity_key"]
-    try:
-        services.plan_review_remove_mention(
-            plan_import=plan_import, user=request.user, activity_key=key, mention_key=form.cleaned_data["mention_key"]
-        )
-    except services.PlanImportError as e:
-        return _review_answer(request, plan_import, key, str(e))
-    return _review_answer(request, plan_import, key)
+    return _review_action(
+        request, pk, MentionRemoveForm,
+        lambda imp, key, form: services.plan_review_remove_mention(
+            plan_import=imp, user=request.user, activity_key=key, mention_key=form.cleaned_data["mention_key"]
+        ),
+    )
 
 
 @require_POST
