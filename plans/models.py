@@ -187,7 +187,7 @@ class Assignment(models.Model):
     Role = Role
 
     class Status(models.TextChoices):
-        TODO = "todo", _("Chưa thực hiện")
+        NOT_STARTED = "todo", _("Chưa thực hiện")
         IN_PROGRESS = "in_progress", _("Đang thực hiện")
         DONE = "done", _("Hoàn thành")
         NOT_DONE = "not_done", _("Không thực hiện")
@@ -198,7 +198,7 @@ class Assignment(models.Model):
     start = models.DateField(_("bắt đầu"), null=True, blank=True)
     end = models.DateField(_("kết thúc"), null=True, blank=True)
     due = models.DateField(_("hạn"), null=True, blank=True)
-    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.TODO)
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     status_reason = models.TextField(_("lý do"), blank=True)
     via_group = models.ForeignKey(UnitGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     mention = models.ForeignKey(Mention, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments")
