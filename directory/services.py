@@ -14,6 +14,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from planwatch.lib.search import MAX_WORDS
 from planwatch.lib.text import fold, normalize
 
 from .models import Alias, Province, Unit, UnitGroup, Website
@@ -480,7 +481,7 @@ def units_search(qs, query: str):
     """`qs` narrowed to units whose name contains every word of `query`, ignoring case
     and diacritics ("dak nong" finds "Báo Đắk Nông"); a word may also be found in the
     short name or an alias as written ("TT&TT")."""
-    words = query.split()[:8]  # a search box, not a document
+    words = query.split()[:MAX_WORDS]
     for word in words:
         qs = qs.filter(
             Q(search_key__contains=fold(word)) | Q(short_name__icontains=word) | Q(aliases__text__icontains=word)

@@ -37,7 +37,7 @@ import docparse
 from accounts.permissions import can_edit_plans, visible_activities, visible_plans, visible_units
 from directory import services as directory_services
 from directory.models import Province, Unit, UnitGroup
-from planwatch.lib.text import fold
+from planwatch.lib.search import query_words, search_filter
 
 from .diff import plan_diff
 from .models import Activity, Assignment, Mention, Plan, PlanImport, PlanPeriod
@@ -695,14 +695,11 @@ def search_all(*, user, query: str, limit: int = 50) -> dict[str, list]:
     word of `query`, ignoring case and diacritics ("dak nong" finds "Đắk Nông").
     Returns {"plans": [Plan], "activities": [Activity with plan], "units": [Unit]},
     at most `limit` of each; all empty for a blank query."""
-    words = fold(query).split()
-    if not words:
+    if not query_words(query):
         return {"plans": [], "activities": [], "units": []}
 
     def matching(qs):
-        for word in words:
-            qs = qs.filter(search_key__icontains=word)
-        return qs
+        return search_filter(qs, query)
 
     plans = matching(visible_plans(user)).order_by("-date", "-pk")
     activities = matching(visible_activities(user)).select_related("plan").order_by("-plan__date", "plan_id", "position")

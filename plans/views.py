@@ -27,7 +27,7 @@ from accounts.permissions import (
     can_edit_plans, visible_activities, visible_assignments, visible_plans,
 )
 from directory.models import Unit, UnitGroup, valid_on_q
-from planwatch.lib.text import fold
+from planwatch.lib.search import search_filter
 
 from . import services
 from .forms import MentionAddForm, MentionChoiceForm, MentionRemoveForm, PlanSearchForm, ReviewFieldsForm, UploadForm
@@ -144,8 +144,7 @@ def plan_list(request):
     # Counting on a fresh queryset: the reporter's scope joins activities, and a count
     # over that join would count only the reporter's activities.
     plans = Plan.objects.filter(pk__in=visible_plans(request.user).values("pk"))
-    for word in fold(q).split():
-        plans = plans.filter(search_key__contains=word)
+    plans = search_filter(plans, q)
     plans = plans.annotate(activity_count=Count("activities")).order_by("-date", "-created_at")
     page = Paginator(plans, PLANS_PER_PAGE).get_page(request.GET.get("page"))
 
