@@ -24,6 +24,8 @@ class User(AbstractUser):
         related_name="users",
     )
     units = models.ManyToManyField("directory.Unit", verbose_name=_("đơn vị"), blank=True, related_name="users")
+    # Nonce of the private calendar feed link (planwatch.lib.tokens); empty = no feed.
+    calendar_nonce = models.CharField(max_length=64, blank=True, editable=False)
 
     @property
     def is_officer(self) -> bool:
@@ -67,3 +69,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Invite(models.Model):
+    """An officer's invitation to a unit reporter. The email carries a one-time link
+    whose SHA-256 alone is stored; following it lets the person set a password."""
+
+    email = models.EmailField(_("thư điện tử"))
+    province = models.ForeignKey("directory.Province", on_delete=models.PROTECT, related_name="+")
+    units = models.ManyToManyField("directory.Unit", verbose_name=_("đơn vị"), related_name="+")
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invites")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lời mời")
+        verbose_name_plural = _("lời mời")
+
+    def __str__(self) -> str:
+        return self.email

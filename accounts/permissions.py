@@ -74,3 +74,57 @@ def visible_units(user) -> QuerySet:
 def can_edit_plans(user, province_id: int | None) -> bool:
     """Import, review, confirm and correct plans of `province_id`."""
     return user.is_authenticated and user.can_edit_province(province_id)
+
+
+def visible_requests(user) -> QuerySet:
+    """Report requests: officers and leaders see their province's; a reporter sees the
+    requests addressed to one of their units."""
+    from reporting.models import ReportRequest
+
+    qs = ReportRequest.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role in ("officer", "leader"):
+        return qs.filter(province_id=user.province_id) if user.province_id else qs.none()
+    return qs.filter(targets__unit__in=user.units.all()).distinct()
+
+
+def visible_submissions(user) -> QuerySet:
+    """Submissions: officers and leaders see their province's; a reporter only their units'."""
+    from reporting.models import Submission
+
+    qs = Submission.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role in ("officer", "leader"):
+        return qs.filter(request__province_id=user.province_id) if user.province_id else qs.none()
+    return qs.filter(unit__in=user.units.all())
+
+
+def visible_audit_events(user) -> QuerySet:
+    """The audit trail: officers and leaders see their province's; a reporter sees the
+    events about their own units."""
+    from audit.models import AuditEvent
+
+    qs = AuditEvent.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role in ("officer", "leader"):
+        return qs.filter(province_id=user.province_id) if user.province_id else qs.none()
+    return qs.filter(unit__in=user.units.all())
+
+
+def can_report_for(user, unit_id: int) -> bool:
+    """Change an assignment's status, evidence and notes, or a submission, of `unit_id`:
+    the unit's own reporters (officers act through review, not by reporting)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.role == "reporter" and user.units.filter(pk=unit_id).exists()

@@ -192,6 +192,11 @@ class Assignment(models.Model):
         DONE = "done", _("Hoàn thành")
         NOT_DONE = "not_done", _("Không thực hiện")
 
+    class Review(models.TextChoices):
+        NONE = "", _("Chưa xem xét")
+        ACCEPTED = "accepted", _("Đã chấp nhận")
+        RETURNED = "returned", _("Trả lại")
+
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField(_("vai trò"), max_length=8, choices=Role.choices)
@@ -200,6 +205,12 @@ class Assignment(models.Model):
     due = models.DateField(_("hạn"), null=True, blank=True)
     status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     status_reason = models.TextField(_("lý do"), blank=True)
+    # The department's verdict on the reported work (accept, or return with a comment).
+    review = models.CharField(_("nghiệm thu"), max_length=10, choices=Review.choices, default=Review.NONE, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     via_group = models.ForeignKey(UnitGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     mention = models.ForeignKey(Mention, null=True, blank=True, on_delete=models.SET_NULL, related_name="assignments")
     created_at = models.DateTimeField(default=timezone.now)
@@ -226,3 +237,54 @@ class Assignment(models.Model):
         today = today or timezone.localdate()
         due = self.due or self.end
         return due is not None and due < today and not self.is_closed
+
+
+class Evidence(models.Model):
+    """Proof of an assignment's work: a link to a published article or post, or an
+    uploaded file (PDF, DOCX, XLSX, image) whose type was checked from its content."""
+
+    class Kind(models.TextChoices):
+        LINK = "link", _("Liên kết")
+        FILE = "file", _("Tệp")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    url = models.URLField(_("liên kết"), max_length=2000, blank=True)
+    title = models.CharField(_("mô tả"), max_length=500, blank=True)
+    file = models.FileField(upload_to="evidence/%Y/%m/", blank=True)
+    filename = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    mime = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("minh chứng")
+        verbose_name_plural = _("minh chứng")
+
+    def __str__(self) -> str:
+        return self.url or self.filename
+
+
+class Comment(models.Model):
+    """The thread of an assignment: the unit's progress notes, the department's
+    comments, and its accept/return verdicts (which carry their comment here)."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", _("Tiến độ")
+        COMMENT = "comment", _("Trao đổi")
+        ACCEPT = "accept", _("Chấp nhận")
+        RETURN = "return", _("Trả lại")
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="comments")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(_("nội dung"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("trao đổi")
+        verbose_name_plural = _("trao đổi")

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "accounts",
     "directory",
     "plans",
+    "reporting",
+    "audit",
     "planwatch",
 ]
 
