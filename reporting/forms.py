@@ -107,7 +107,7 @@ class AnswerForm(forms.Form):
                 field = forms.CharField(initial="\n".join(initial or []), widget=forms.Textarea(
                     attrs={"rows": 4, "placeholder": "https://…"}), **common)
             else:
-                field = forms.FileField(widget=MultipleFileInput(), **common)
+                field = MultipleFileField(**common)
             field.metric = m
             self.fields[name] = field
 
@@ -153,6 +153,20 @@ class AnswerForm(forms.Form):
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several uploads in one field (Django's documented recipe); the content checks
+    happen in AnswerForm.clean."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return super().clean(data, initial)
 
 
 class ReviewForm(forms.Form):
