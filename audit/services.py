@@ -36,7 +36,8 @@ def audit_record(
     province=None,
 ) -> AuditEvent:
     """Record one change of `obj` (any model row). `actor` is the user, or None for a
-    token link or a scheduled job, in which case `actor_label` says who it was."""
+    token link or a scheduled job, in which case `actor_label` says who it was.
+    `unit` and `province` are rows or their ids."""
     if actor is not None and getattr(actor, "is_authenticated", False):
         label = actor_label or actor.get_username()
     else:
@@ -47,8 +48,8 @@ def audit_record(
         action=action,
         object_type=obj._meta.model_name,
         object_id=str(obj.pk),
-        unit=unit,
-        province=province,
+        unit_id=getattr(unit, "pk", unit),
+        province_id=getattr(province, "pk", province),
         before=_plain(before or {}),
         after=_plain(after or {}),
     )

@@ -87,10 +87,7 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.metrics = metrics
         values = submission.values if submission else {}
-        self.existing_files = {}
-        if submission is not None:
-            for f in submission.files.all():
-                self.existing_files.setdefault(str(f.metric_id), []).append(f)
+        self.attach(submission)
         for m in metrics:
             name, initial = f"m{m.pk}", values.get(m.key)
             common = {"label": m.label, "help_text": m.help, "required": False}
@@ -110,6 +107,13 @@ class AnswerForm(forms.Form):
                 field = MultipleFileField(**common)
             field.metric = m
             self.fields[name] = field
+
+    def attach(self, submission) -> None:
+        """Show the files already uploaded with `submission` (None: none)."""
+        self.existing_files = {}
+        if submission is not None:
+            for f in submission.files.all():
+                self.existing_files.setdefault(str(f.metric_id), []).append(f)
 
     def clean(self):
         data = super().clean()

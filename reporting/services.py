@@ -223,7 +223,7 @@ def target_by_token(token: str) -> Target | None:
     pk = tokens.split(token)
     if pk is None:
         return None
-    target = Target.objects.select_related("request", "unit", "request__plan").filter(pk=pk).first()
+    target = Target.objects.select_related("request", "unit").filter(pk=pk).order_by().first()
     if target is None or not target.check_token(token):
         return None
     return target
@@ -305,21 +305,25 @@ def _who(user, target: Target | None) -> tuple[object | None, str]:
 
 
 def submission_save(*, request: ReportRequest, unit: Unit, answer: Answer, submit: bool, user=None,
-                    via_token: bool = False, now: dt.datetime | None = None) -> Submission:
+                    via_token: bool = False, now: dt.datetime | None = None,
+                    target: Target | None = None, metrics: list[Metric] | None = None) -> Submission:
     """Save a unit's answer as a draft, or submit it.
 
     Rules: the request must be open; the unit must be one of its targets. Before the
     deadline a unit may save, submit and edit freely. After it, a unit whose answer was
     not yet sent may still submit (flagged late), and a returned answer may be fixed;
     a sent answer can no longer be changed. Required metrics are checked on submit only.
-    Raises ReportError (nothing written) or PermissionDenied."""
+    `target` and `metrics` may be passed when the caller has them already (the rush
+    path of token links reads each row once). Raises ReportError (nothing written) or
+    PermissionDenied."""
     now = now or timezone.now()
     if request.status != ReportRequest.Status.OPEN:
         raise ReportError(_("Yêu cầu báo cáo này không còn nhận báo cáo."))
-    target = Target.objects.filter(request=request, unit=unit).first()
+    if target is None or target.request_id != request.pk or target.unit_id != unit.pk:
+        target = Target.objects.filter(request=request, unit=unit).order_by().first()
     if target is None:
         raise PermissionDenied
-    metrics = {m.key: m for m in request.metrics.all()}
+    metrics = {m.key: m for m in (metrics if metrics is not None else request.metrics.all())}
     values: dict[str, object] = {}
     errors: dict[str, list[str]] = {}
     for key, raw in answer.values.items():
@@ -341,13 +345,16 @@ def submission_save(*, request: ReportRequest, unit: Unit, answer: Answer, submi
     actor, label = _who(user, target)
     try:
         with transaction.atomic():
-            submission, created = Submission.objects.select_for_update().get_or_create(request=request, unit=unit)
+            submission = Submission.objects.select_for_update().filter(request=request, unit=unit).order_by().first()
+            created = submission is None
+            if created:  # written once, at the end (one INSERT); the constraint catches a twin
+                submission = Submission(request=request, unit=unit)
             return _save_locked(submission, created, request, metrics, values, answer, submit, actor, label,
                                 via_token, now, target)
     except IntegrityError:
         # Two first answers of the same unit at once: the other one created the row; retry once on it.
         with transaction.atomic():
-            submission = Submission.objects.select_for_update().get(request=request, unit=unit)
+            submission = Submission.objects.select_for_update().order_by().get(request=request, unit=unit)
             return _save_locked(submission, False, request, metrics, values, answer, submit, actor, label,
                                 via_token, now, target)
 
@@ -363,10 +370,15 @@ def _save_locked(submission, created, request, metrics, values, answer, submit, 
 
     # Files: keep the earlier ones not removed, add the new ones. Everything is checked
     # before the first file is written, so a refusal leaves no file behind.
-    kept = [] if created else list(submission.files.exclude(pk__in=answer.remove_file_ids))
+    removed = set(answer.remove_file_ids)
+    if removed:  # only this submission's own files can be removed
+        removed = set(submission.files.filter(pk__in=removed).values_list("pk", flat=True))
     file_values: dict[str, list[int]] = {}
-    for f in kept:
-        file_values.setdefault(str(f.metric_id), []).append(f.pk)
+    for key, metric in metrics.items():
+        if metric.kind == Metric.Kind.FILE and not created:
+            ids = [i for i in submission.values.get(key, []) if i not in removed]
+            if ids:
+                file_values[key] = ids
     for key, items in answer.files.items():
         if len(file_values.get(key, [])) + len(items) > MAX_FILES_PER_METRIC:
             raise ReportError({key: [_("Tối đa %(n)d tệp cho mỗi chỉ tiêu.") % {"n": MAX_FILES_PER_METRIC}]})
@@ -376,8 +388,10 @@ def _save_locked(submission, created, request, metrics, values, answer, submit, 
         if missing:
             raise ReportError({m.key: [_("Chỉ tiêu bắt buộc.")] for m in missing})
 
-    if answer.remove_file_ids:
-        submission.files.filter(pk__in=answer.remove_file_ids).delete()
+    if removed:
+        submission.files.filter(pk__in=removed).delete()
+    if created and answer.files:
+        submission.save()  # the files need its id
     for key, items in answer.files.items():
         for name, checked in items:
             row = SubmissionFile(submission=submission, metric=metrics[key], filename=name[:255],
@@ -399,7 +413,7 @@ def _save_locked(submission, created, request, metrics, values, answer, submit, 
     # A draft save keeps a returned answer "returned" until it is sent again.
     submission.save()
     audit_record(actor=actor, actor_label=label, action="submission.submit" if submit else "submission.save",
-                 obj=submission, province=request.province, unit=submission.unit, before=before,
+                 obj=submission, province=request.province_id, unit=submission.unit_id, before=before,
                  after={"status": submission.status, "values": values, "late": submission.is_late})
     return submission
 

@@ -190,16 +190,15 @@ def target_token(request, pk, target_id):
 
 def _answer(request, req: ReportRequest, target: Target, *, via_token: bool, template_ctx: dict):
     """The answer form of one unit, for a reporter or a token link holder."""
-    submission = Submission.objects.filter(request=req, unit=target.unit).first()
     metrics = list(req.metrics.all())
-    form = AnswerForm(request.POST or None, request.FILES or None, metrics=metrics, submission=submission)
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
+        form = AnswerForm(request.POST, request.FILES or None, metrics=metrics)
         if form.is_valid():
             answer = services.Answer(values=form.values, files=form.uploads, remove_file_ids=form.remove_ids())
             try:
-                submission = services.submission_save(request=req, unit=target.unit, answer=answer, submit=submit,
-                                                      user=request.user, via_token=via_token)
+                services.submission_save(request=req, unit=target.unit, answer=answer, submit=submit,
+                                         user=request.user, via_token=via_token, target=target, metrics=metrics)
             except services.ReportError as e:
                 for key, msgs in e.errors.items():
                     for msg in msgs:
@@ -210,6 +209,11 @@ def _answer(request, req: ReportRequest, target: Target, *, via_token: bool, tem
         status = 400
     else:
         status = 200
+    submission = Submission.objects.filter(request=req, unit=target.unit).order_by().first()
+    if request.method != "POST":
+        form = AnswerForm(metrics=metrics, submission=submission)
+    else:
+        form.attach(submission)
     ctx = {"req": req, "target": target, "form": form, "submission": submission,
            "open": req.status == ReportRequest.Status.OPEN, "past": req.is_past_deadline(),
            "editable": req.status == ReportRequest.Status.OPEN and not (
