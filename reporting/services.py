@@ -372,7 +372,7 @@ def _save_locked(submission, created, request, metrics, values, answer, submit, 
     # before the first file is written, so a refusal leaves no file behind.
     removed = set(answer.remove_file_ids)
     if removed:  # only this submission's own files can be removed
-        removed = set(submission.files.filter(pk__in=removed).values_list("pk", flat=True))
+        removed = set() if created else set(submission.files.filter(pk__in=removed).values_list("pk", flat=True))
     file_values: dict[str, list[int]] = {}
     for key, metric in metrics.items():
         if metric.kind == Metric.Kind.FILE and not created:
