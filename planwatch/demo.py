@@ -508,6 +508,9 @@ def demo_load(*, data_dir: Path, seeds_dir: Path | None) -> DemoLoadResult:
         plan, created = _import(path, home)
         plans.append((path.name, plan, created))
 
+    if plans:
+        demo_report_load(plan=plans[0][1])
+
     skipped = []
     seeds = sorted(seeds_dir.glob("*.txt")) if seeds_dir and seeds_dir.is_dir() else []
     for path in seeds:
@@ -520,3 +523,50 @@ def demo_load(*, data_dir: Path, seeds_dir: Path | None) -> DemoLoadResult:
             continue
         plans.append((path.name, plan, created))
     return DemoLoadResult(directory, users, plans, skipped, seeds_dir if seeds else None)
+
+
+def demo_report_load(*, plan) -> object | None:
+    """An open report request on the first demo plan, addressed to the units that have
+    assignments in it, with one answer sent (Báo Đắk Nông) and one draft (Sở VHTTDL).
+    Written once: a second run finds it and changes nothing. Returns the request."""
+    import datetime as dt
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from accounts.models import User
+    from reporting import services
+    from reporting.models import ReportRequest
+
+    if ReportRequest.objects.filter(plan=plan).exists():
+        return None
+    officer = User.objects.filter(username="canbo.daknong").first()
+    if officer is None:
+        return None
+    unit_ids = sorted(set(plan.activities.values_list("assignments__unit_id", flat=True)) - {None})
+    metrics = [
+        services.MetricSpec(label="Số tin, bài đã đăng tải", kind="count", required=True),
+        services.MetricSpec(label="Đã đặt banner tuyên truyền trên trang thông tin điện tử", kind="boolean"),
+        services.MetricSpec(label="Đường dẫn các tin, bài tiêu biểu", kind="urls"),
+        services.MetricSpec(label="Khó khăn, vướng mắc và đề xuất", kind="text"),
+        services.MetricSpec(label="Báo cáo bằng văn bản (bản quét)", kind="file"),
+    ]
+    with transaction.atomic():
+        request = services.request_create(user=officer, plan=plan, data=services.RequestData(
+            title=f"Báo cáo kết quả thực hiện {plan.number or 'kế hoạch'} ({DEMO_LABEL})",
+            description="Đề nghị các đơn vị báo cáo kết quả trước hạn; đơn vị chưa có tài khoản dùng liên kết riêng.",
+            deadline=timezone.now() + dt.timedelta(days=14), written_deadline=timezone.localdate() + dt.timedelta(days=20),
+            unit_ids=unit_ids, metrics=metrics))
+        request = services.request_set_status(user=officer, request=request, status=ReportRequest.Status.OPEN)
+        keys = {m.kind: m.key for m in request.metrics.all()}
+        for username, submit, values in (
+            ("baodaknong", True, {"count": "24", "boolean": "yes", "urls": "https://baodaknong.vn/demo-tin-1"}),
+            ("sovhttdl", False, {"count": "6"}),
+        ):
+            user = User.objects.filter(username=username).first()
+            unit = user.units.filter(pk__in=unit_ids).first() if user else None
+            if unit is None:
+                continue
+            services.submission_save(request=request, unit=unit, user=user, submit=submit, answer=services.Answer(
+                values={keys[k]: v for k, v in values.items()}))
+    return request

@@ -66,8 +66,9 @@ def _counts() -> dict[str, int]:
     from accounts.models import User
     from directory.models import Unit, UnitGroup
     from plans.models import Activity, Assignment, Mention, Plan, PlanImport
+    from reporting.models import ReportRequest, Submission
 
-    models = (User, Unit, UnitGroup, Plan, PlanImport, Activity, Mention, Assignment)
+    models = (User, Unit, UnitGroup, Plan, PlanImport, Activity, Mention, Assignment, ReportRequest, Submission)
     return {m.__name__: m.objects.count() for m in models}
 
 
@@ -109,6 +110,13 @@ def test_loaddemo_loads_accounts_and_plans_and_is_idempotent(settings, tmp_path)
     assert list(unresolved.values_list("text", flat=True)) == []
     # the reporter of Báo Đắk Nông has work in both demo plans
     assert Assignment.objects.filter(unit__in=reporter.units.all(), activity__plan__in=demo_plans).count() >= 2
+
+    # an open report request with one answer sent and one draft
+    from reporting.models import ReportRequest
+
+    request = ReportRequest.objects.get()
+    assert request.status == "open" and request.targets.count() >= 10 and demo.DEMO_LABEL in request.title
+    assert sorted(request.submissions.values_list("status", flat=True)) == ["draft", "submitted"]
 
     if seeds:
         assert "Bỏ qua" not in output, output
