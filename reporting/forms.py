@@ -4,7 +4,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Unit, UnitGroup
+from django.utils import timezone
+
+from directory.models import Unit, UnitGroup, valid_on_q
 from planwatch.lib.uploads import MAX_BYTES, UploadRejected, check_upload
 
 from .models import Metric
@@ -29,11 +31,12 @@ class RequestForm(forms.Form):
     groups = forms.ModelMultipleChoiceField(label=_("Nhóm đơn vị"), queryset=UnitGroup.objects.none(), required=False,
                                             widget=forms.SelectMultiple(attrs={"size": 6}))
 
-    def __init__(self, *args, province_id: int, **kwargs):
+    def __init__(self, *args, province_id: int, plan_date=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Units in force on the plan's date (those its assignments name) or today.
+        in_force = valid_on_q(timezone.localdate()) | (valid_on_q(plan_date) if plan_date else Q(pk__in=[]))
         self.fields["units"].queryset = Unit.objects.filter(
-            Q(province_id=province_id) | Q(province__isnull=True), valid_to__isnull=True
-        ).order_by("kind", "name")
+            Q(province_id=province_id) | Q(province__isnull=True)).filter(in_force).order_by("kind", "name")
         self.fields["groups"].queryset = UnitGroup.objects.filter(
             Q(province_id=province_id) | Q(province__isnull=True)
         ).order_by("name")

@@ -78,7 +78,7 @@ def request_create(request):
     if not can_edit_plans(request.user, plan.province_id):
         raise PermissionDenied
     activities = list(plan.activities.all())
-    form = RequestForm(request.POST or None, province_id=plan.province_id,
+    form = RequestForm(request.POST or None, province_id=plan.province_id, plan_date=plan.date,
                        initial={"title": _("Báo cáo kết quả thực hiện %(p)s") % {"p": (plan.number or plan.title[:80])}})
     metrics = MetricFormSet(request.POST or None, prefix="m", form_kwargs={"activities": activities})
     if request.method == "POST" and form.is_valid() and metrics.is_valid():
@@ -101,7 +101,7 @@ def request_edit(request, pk):
     initial = {"title": req.title, "description": req.description, "deadline": req.deadline,
                "written_deadline": req.written_deadline, "remind_days": req.remind_days,
                "units": list(req.targets.values_list("unit_id", flat=True)), "groups": list(req.groups.all())}
-    form = RequestForm(request.POST or None, province_id=req.province_id, initial=initial)
+    form = RequestForm(request.POST or None, province_id=req.province_id, plan_date=req.plan.date, initial=initial)
     metrics = MetricFormSet(request.POST or None, prefix="m", initial=_metric_initial(req),
                             form_kwargs={"activities": activities}) if draft else None
     if request.method == "POST" and form.is_valid() and (metrics is None or metrics.is_valid()):

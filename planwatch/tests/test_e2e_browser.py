@@ -22,7 +22,7 @@ FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-SHOTS = Path(os.environ.get("PLANWATCH_TEST_OUTPUT", ROOT / "out")) / "screenshots"
+SHOTS = Path(os.environ.get("PLANWATCH_TEST_OUTPUT", ROOT / "out")) / "screenshots" / "import"
 
 pytestmark = [
     pytest.mark.browser,
