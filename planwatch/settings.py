@@ -106,7 +106,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A worker keeps its connection (one per thread): opening one runs the PRAGMAs below
+    # on every request otherwise, which the deadline-rush benchmark showed to cost.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web server read while the queue consumer writes; IMMEDIATE
         # transactions take the write lock up front instead of failing halfway.
@@ -197,6 +199,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "planwatch@localhost")
+# Reminders send inside their transaction: on SQLite keep this below the busy timeout.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 8)
+INVITE_DAYS = env_int("INVITE_DAYS", 7)  # how long an invitation link stays valid
+REMINDER_DAYS = env_int("REMINDER_DAYS", 3)  # assignment reminders go this many days before the due date
 
 LOGGING = {
     "version": 1,
