@@ -223,10 +223,11 @@ def target_by_token(token: str) -> Target | None:
     pk = tokens.split(token)
     if pk is None:
         return None
-    target = Target.objects.select_related("request", "unit").filter(pk=pk).order_by().first()
-    if target is None or not target.check_token(token):
+    try:
+        target = Target.objects.select_related("request", "unit").get(pk=pk)
+    except Target.DoesNotExist:
         return None
-    return target
+    return target if target.check_token(token) else None
 
 
 # --- answers ---------------------------------------------------------------------------
@@ -345,7 +346,8 @@ def submission_save(*, request: ReportRequest, unit: Unit, answer: Answer, submi
     actor, label = _who(user, target)
     try:
         with transaction.atomic():
-            submission = Submission.objects.select_for_update().filter(request=request, unit=unit).order_by().first()
+            # at most one row (the unique constraint); iterating skips first()'s ORDER BY
+            submission = next(iter(Submission.objects.select_for_update().filter(request=request, unit=unit).order_by()), None)
             created = submission is None
             if created:  # written once, at the end (one INSERT); the constraint catches a twin
                 submission = Submission(request=request, unit=unit)
