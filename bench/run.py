@@ -20,6 +20,14 @@ first; var/ is never touched), one warm-up, median of N runs:
                      100 activities x 60 units, rows written directly
 (null, with an import_plan_note / plan_page_note, when they cannot run)
 
+Exports (bench/export.py), on the same temporary SQLite, one warm-up, median of N runs:
+
+    export_3000x30_s aggregation of a request to 3,000 units x 30 count metrics (all
+                     submitted, rows written with bulk_create) plus its DOCX report and
+                     XLSX workbook, built in memory; the parts as export_aggregate_s,
+                     export_docx_s, export_xlsx_s, and the process CPU time of the whole
+                     as export_3000x30_cpu_s (null, with an export_note, on failure)
+
 Results are merged into the --out file: keys written by other benchmarks are kept.
 Every parse runs under a time limit, so one runaway document cannot hang the run.
 No network access.
@@ -183,9 +191,16 @@ BENCH_LEADS = (
 )
 
 
+_django_dir: Path | None = None
+
+
 def django_setup(data_dir: Path) -> None:
     """Django on a fresh SQLite database in `data_dir`, migrated. Must run before any
-    Django import: the settings read the environment once."""
+    Django import: the settings read the environment once, so later calls (the web and
+    the export benchmarks share the database) do nothing."""
+    global _django_dir
+    if _django_dir is not None:
+        return
     for name in ("DATABASE_URL", "REDIS_URL", "HUEY_IMMEDIATE"):
         os.environ.pop(name, None)
     os.environ["PLANWATCH_DATA_DIR"] = str(data_dir)
@@ -196,6 +211,7 @@ def django_setup(data_dir: Path) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+    _django_dir = data_dir
 
 
 def bench_directory():
@@ -333,6 +349,17 @@ def bench_django(data_dir: Path, rounds: int) -> dict:
     return results
 
 
+def bench_exports(data_dir: Path, rounds: int) -> dict:
+    """export_3000x30_s and its parts (bench/export.py), or null and export_note."""
+    try:
+        django_setup(data_dir)
+        from bench.export import bench_export
+
+        return bench_export(rounds=rounds)
+    except Exception as exc:
+        return {"export_3000x30_s": None, "export_note": f"{type(exc).__name__}: {exc}"}
+
+
 def machine() -> dict:
     return {
         "cpu_count": os.cpu_count(),
@@ -352,7 +379,8 @@ def merge_results(out: Path, new: dict) -> dict:
             results = {}
     except (OSError, ValueError):
         results = {}
-    notes = {"import_plan_s": "import_plan_note", "plan_page_ms": "plan_page_note"}
+    notes = {"import_plan_s": "import_plan_note", "plan_page_ms": "plan_page_note",
+             "export_3000x30_s": "export_note"}
     for key, value in new.items():
         if key.endswith("_docs_per_s") and value is not None:
             results.pop(key.replace("_docs_per_s", "_note"), None)
@@ -375,14 +403,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="measured rounds; the best is kept")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per parse")
     ap.add_argument("--web-rounds", type=int, default=9, help="measured runs of the web benchmarks; the median is kept")
-    ap.add_argument("--only", choices=("parser", "web"), help="run one group of benchmarks")
+    ap.add_argument("--export-rounds", type=int, default=3,
+                    help="measured runs of the export benchmark; the median is kept")
+    ap.add_argument("--only", choices=("parser", "web", "export"), help="run one group of benchmarks")
     args = ap.parse_args(argv)
     rounds = max(1, args.rounds)
 
     new: dict = {}
     with tempfile.TemporaryDirectory(prefix="planwatch-bench-") as tmp:
         steps: list[tuple[str, Callable[[], dict]]] = []
-        if args.only != "web":
+        data_dir = Path(tmp) / "data"
+        if args.only in (None, "parser"):
             print("building DOCX/PDF fixtures …", file=sys.stderr)
             docx, pdf = build_fixtures(Path(tmp))
             steps += [
@@ -390,9 +421,10 @@ def main(argv: list[str] | None = None) -> int:
                 ("docx", lambda: bench_built("docx", docx, rounds, args.timeout)),
                 ("pdf", lambda: bench_built("pdf", pdf, rounds, args.timeout)),
             ]
-        if args.only != "parser":
-            data_dir = Path(tmp) / "data"
+        if args.only in (None, "web"):
             steps.append(("web application", lambda: bench_django(data_dir, max(1, args.web_rounds))))
+        if args.only in (None, "export"):
+            steps.append(("exports", lambda: bench_exports(data_dir, max(1, args.export_rounds))))
         for name, step in steps:
             print(f"benchmarking {name} …", file=sys.stderr)
             new.update(step())
