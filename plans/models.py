@@ -119,6 +119,19 @@ class PlanPeriod(models.Model):
         verbose_name_plural = _("đợt cao điểm")
 
 
+def overlaps_peak(start: dt.date | None, end: dt.date | None, peaks) -> bool:
+    """Whether the days start..end overlap one of `peaks` (PlanPeriods). An open end
+    counts as the single known day; no date at all overlaps nothing."""
+    start, end = start or end, end or start
+    if start is None:
+        return False
+    for p in peaks:
+        p_start, p_end = p.start or p.end, p.end or p.start
+        if p_start is not None and start <= p_end and p_start <= end:
+            return True
+    return False
+
+
 class Activity(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="activities")
     position = models.PositiveIntegerField(default=0)
@@ -155,6 +168,10 @@ class Activity(models.Model):
     @property
     def due(self) -> dt.date | None:
         return self.deadline or self.end
+
+    def in_peak(self, peaks) -> bool:
+        """Whether the activity's days overlap one of its plan's peak periods."""
+        return overlaps_peak(self.start, self.end or self.deadline, peaks)
 
 
 class Mention(models.Model):
@@ -237,6 +254,26 @@ class Assignment(models.Model):
         today = today or timezone.localdate()
         due = self.due or self.end
         return due is not None and due < today and not self.is_closed
+
+    @classmethod
+    def overdue_q(cls, today: dt.date) -> models.Q:
+        """is_overdue() as a filter, for lists that sort or count overdue work."""
+        late = models.Q(due__lt=today) | models.Q(due__isnull=True, end__lt=today)
+        return late & ~models.Q(status__in=[cls.Status.DONE, cls.Status.NOT_DONE])
+
+    def window(self) -> tuple[dt.date | None, dt.date | None]:
+        """The days the work spans: its own dates, else its activity's (load `activity`
+        with the assignment, or this costs a query)."""
+        start = self.start or self.activity.start
+        end = self.end or self.due or self.activity.end or self.activity.deadline
+        if start and end and end < start:
+            start, end = end, start
+        return start, end
+
+    def in_peak(self, peaks) -> bool:
+        """Whether the work's window overlaps one of `peaks` (its plan's PlanPeriods):
+        such work is marked "cao điểm"."""
+        return overlaps_peak(*self.window(), peaks)
 
 
 class Evidence(models.Model):

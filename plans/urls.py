@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_tracking
 
 app_name = "plans"
 urlpatterns = [
@@ -15,4 +15,19 @@ urlpatterns = [
     path("imports/<uuid:pk>/discard/", views.review_discard, name="discard"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("activities/<int:pk>/", views.activity_detail, name="activity"),
+    # tracking (plans.views_tracking)
+    path("<int:pk>/matrix/", views_tracking.matrix, name="matrix"),
+    path("<int:pk>/progress.svg", views_tracking.progress_chart, name="progress_chart"),
+    path("overdue/", views_tracking.overdue, name="overdue"),
+    path("my-work/", views_tracking.my_work, name="my_work"),
+    path("assignments/<int:pk>/", views_tracking.assignment_detail, name="assignment"),
+    path("assignments/<int:pk>/status/", views_tracking.assignment_status, name="assignment_status"),
+    path("assignments/<int:pk>/note/", views_tracking.assignment_note, name="assignment_note"),
+    path("assignments/<int:pk>/link/", views_tracking.assignment_link, name="assignment_link"),
+    path("assignments/<int:pk>/file/", views_tracking.assignment_file, name="assignment_file"),
+    path("assignments/<int:pk>/comment/", views_tracking.assignment_comment, name="assignment_comment"),
+    path("assignments/<int:pk>/accept/", views_tracking.assignment_accept, name="assignment_accept"),
+    path("assignments/<int:pk>/return/", views_tracking.assignment_return, name="assignment_return"),
+    path("evidence/<int:pk>/file/", views_tracking.evidence_file, name="evidence_file"),
+    path("evidence/<int:pk>/remove/", views_tracking.evidence_remove, name="evidence_remove"),
 ]

@@ -9,6 +9,7 @@ from typing import Sequence
 import matplotlib
 
 matplotlib.use("Agg")  # no display: worker processes and tests
+from matplotlib import dates as mdates  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 FONT = ["Liberation Sans", "DejaVu Sans"]  # both carry Vietnamese glyphs
@@ -45,15 +46,31 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str = ""
 
 def progress_chart(days: Sequence[dt.date], series: dict[str, Sequence[int]], *, labels: dict[str, str],
                    title: str = "", fmt: str = "svg", width: float = 8, height: float = 3.2) -> bytes:
-    """Stacked areas over time, one per status key of `series` (coloured by COLORS)."""
+    """Stacked areas over time, one per status key of `series` (coloured by COLORS).
+    Counts hold from one day to the next (steps, not slopes); a single day is drawn
+    as that day's band."""
+    days, series = list(days), {k: list(v) for k, v in series.items()}
+    if len(days) == 1:  # stackplot needs two points to draw an area
+        days.append(days[0] + dt.timedelta(days=1))
+        series = {k: v + v[-1:] for k, v in series.items()}
     with matplotlib.rc_context({"font.family": FONT}):
         fig = _figure(width, height)
         ax = fig.add_subplot()
         keys = list(series)
         ax.stackplot(days, [series[k] for k in keys], labels=[labels.get(k, k) for k in keys],
-                     colors=[COLORS.get(k, "#607d8b") for k in keys], alpha=0.85)
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
+                     colors=[COLORS.get(k, "#607d8b") for k in keys], alpha=0.85, step="post")
+        # beside the plot, where it cannot hide the areas
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
         ax.set_title(title)
+        ax.set_ylim(bottom=0)
+        ax.margins(x=0)
+        locator = mdates.AutoDateLocator(maxticks=10)
+        ax.xaxis.set_major_locator(locator)
+        # numeric dates: month names would come out in English
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(
+            locator, formats=["%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M", "%S"],
+            zero_formats=["", "%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M"],
+            offset_formats=["", "%Y", "%m/%Y", "%d/%m/%Y", "%d/%m/%Y", "%d/%m/%Y %H:%M"]))
+        ax.yaxis.get_major_locator().set_params(integer=True)
         ax.spines[["top", "right"]].set_visible(False)
-        fig.autofmt_xdate()
     return _save(fig, fmt)
