@@ -99,7 +99,7 @@ RULES: dict[str, Rule] = {
     "directory:unit": Rule(args=lambda w: [w.unit_a.pk],
                            get={**logged_in(200), "reporter_b": 404, "other_officer": 404}),
     "directory:import": Rule(get=staff_only(200, reporter=403, other=200), post=staff_only(OK, reporter=403, other=OK)),
-    "directory:export": Rule(get=staff_only(200, leader=200, reporter=403, other=200)),
+    "directory:export": Rule(get=staff_only(200, reporter=403, other=200)),  # officers only, as in issue 3
     # --- plans
     "plans:list": Rule(get=logged_in(200)),
     "plans:upload": Rule(get=staff_only(200, reporter=403, other=200), post=staff_only(OK, reporter=403, other=OK)),
