@@ -15,7 +15,8 @@ from plans.templatetags.tracking_tags import object_type
 
 EVENTS_PER_PAGE = 50
 # The page of an object named in the log, by object type; types not listed get no link.
-OBJECT_URLS = {"assignment": "plans:assignment"}
+OBJECT_URLS = {"assignment": "plans:assignment", "submission": "reporting:submission",
+               "reportrequest": "reporting:detail"}
 
 
 class EventFilterForm(forms.Form):

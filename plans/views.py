@@ -320,13 +320,6 @@ def review_discard(request, pk):
 # --- plan and activity pages ----------------------------------------------------------
 
 
-def _overdue_q(today: dt.date) -> Q:
-    """Assignment.is_overdue as a filter: due (or else end) passed and not closed."""
-    closed = [Assignment.Status.DONE, Assignment.Status.NOT_DONE]
-    late = Q(due__lt=today) | Q(due__isnull=True, end__lt=today)
-    return late & ~Q(status__in=closed)
-
-
 @require_GET
 @login_required
 def plan_detail(request, pk):
@@ -349,7 +342,7 @@ def plan_detail(request, pk):
         for row in visible_assignments(user).filter(activity__plan=plan).values("activity_id").annotate(
             total=Count("pk"),
             done=Count("pk", filter=Q(status=Assignment.Status.DONE)),
-            overdue=Count("pk", filter=_overdue_q(today)),
+            overdue=Count("pk", filter=Assignment.overdue_q(today)),
         )
     }
     for a in activities:

@@ -117,6 +117,20 @@ def export_build(*, export_id: int) -> Export:
     return export
 
 
+# A worker that dies mid-build leaves its export "running"; after this long it is failed
+# so the officer sees it and can ask again (used by exports_fail_stale).
+STALE_AFTER = dt.timedelta(hours=1)
+
+
+def exports_fail_stale(*, now: dt.datetime | None = None) -> int:
+    """Mark exports still running after STALE_AFTER as failed; returns how many."""
+    now = now or timezone.now()
+    return Export.objects.filter(status=Export.Status.RUNNING, created_at__lt=now - STALE_AFTER).update(
+        status=Export.Status.FAILED, finished_at=now,
+        error=_("Tiến trình tạo tệp đã dừng giữa chừng; đề nghị xuất lại."),
+    )
+
+
 # --- shared pieces ----------------------------------------------------------------------
 
 

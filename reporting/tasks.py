@@ -19,3 +19,11 @@ def reminders_send_task() -> None:
     from .reminders import reminders_send
 
     reminders_send()
+
+
+# Every 15 minutes: exports whose worker died are failed, so nobody waits forever.
+@db_periodic_task(crontab(minute="*/15"))
+def exports_fail_stale_task() -> None:
+    from .exports import exports_fail_stale
+
+    exports_fail_stale()

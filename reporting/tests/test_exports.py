@@ -336,3 +336,22 @@ def test_pdf_export_reads_in_vietnamese(report, tmp_path):
                      "Kết quả tuyên truyền 20 năm tái lập tỉnh", "TÌNH HÌNH GỬI BÁO CÁO",
                      "Kế hoạch số 529/KH-UBND ngày 16/8/2023 của Ủy ban nhân dân tỉnh Thử"):
         assert expected in text, f"{expected!r} not in OCR text: {text[:600]}"
+
+
+def test_stale_running_export_is_failed(db, officer, plan):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reporting.exports import STALE_AFTER, exports_fail_stale
+    from reporting.models import Export
+
+    old = Export.objects.create(plan=plan, kind="reminder", status="running",
+                                created_at=timezone.now() - STALE_AFTER - dt.timedelta(minutes=1))
+    fresh = Export.objects.create(plan=plan, kind="reminder", status="running")
+    done = Export.objects.create(plan=plan, kind="reminder", status="done",
+                                 created_at=timezone.now() - dt.timedelta(days=2))
+    assert exports_fail_stale() == 1
+    old.refresh_from_db(), fresh.refresh_from_db(), done.refresh_from_db()
+    assert old.status == "failed" and "xuất lại" in old.error
+    assert fresh.status == "running" and done.status == "done"
