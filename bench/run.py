@@ -28,6 +28,13 @@ Exports (bench/export.py), on the same temporary SQLite, one warm-up, median of 
                      export_docx_s, export_xlsx_s, and the process CPU time of the whole
                      as export_3000x30_cpu_s (null, with an export_note, on failure)
 
+Deadline rush (bench/rush.py, one process per database: the embedded SQLite, then a
+throwaway PostgreSQL from scripts/with-postgres.sh): 1,000 distinct units post their
+answer through their token links against gunicorn on 127.0.0.1, 64 in flight:
+
+    rush_<db>_lost, rush_<db>_duplicated   answers not stored / stored twice (must be 0)
+    rush_<db>_per_s, rush_<db>_p50_ms, rush_<db>_p99_ms, rush_<db>_errors
+
 Results are merged into the --out file: keys written by other benchmarks are kept.
 Every parse runs under a time limit, so one runaway document cannot hang the run.
 No network access.
@@ -43,6 +50,7 @@ import os
 import platform
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -397,6 +405,25 @@ def print_table(results: dict, keys: list[str]) -> None:
         print(f"  {key:<{width}}  {'null' if value is None else value}")
 
 
+def bench_rush() -> dict:
+    """bench/rush.py in its own process, on SQLite and then on a throwaway PostgreSQL
+    (scripts/with-postgres.sh); a database that cannot run gets a rush_<db>_note."""
+    out: dict = {}
+    runs = [("sqlite", [sys.executable, str(ROOT / "bench" / "rush.py")]),
+            ("postgresql", ["bash", str(ROOT / "scripts" / "with-postgres.sh"), sys.executable,
+                            str(ROOT / "bench" / "rush.py")])]
+    for db, cmd in runs:
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        try:
+            done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+            if done.returncode != 0:
+                raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode)
+            out.update(json.loads(done.stdout[done.stdout.index("{"):]))
+        except Exception as exc:  # noqa: BLE001 - the note says what went wrong
+            out[f"rush_{db}_note"] = f"{type(exc).__name__}: {exc}"
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="docparse throughput and web application benchmarks")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
@@ -405,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--web-rounds", type=int, default=9, help="measured runs of the web benchmarks; the median is kept")
     ap.add_argument("--export-rounds", type=int, default=3,
                     help="measured runs of the export benchmark; the median is kept")
-    ap.add_argument("--only", choices=("parser", "web", "export"), help="run one group of benchmarks")
+    ap.add_argument("--only", choices=("parser", "web", "export", "rush"), help="run one group of benchmarks")
     args = ap.parse_args(argv)
     rounds = max(1, args.rounds)
 
@@ -425,6 +452,8 @@ def main(argv: list[str] | None = None) -> int:
             steps.append(("web application", lambda: bench_django(data_dir, max(1, args.web_rounds))))
         if args.only in (None, "export"):
             steps.append(("exports", lambda: bench_exports(data_dir, max(1, args.export_rounds))))
+        if args.only in (None, "rush"):
+            steps.append(("deadline rush (SQLite, PostgreSQL)", bench_rush))
         for name, step in steps:
             print(f"benchmarking {name} …", file=sys.stderr)
             new.update(step())
