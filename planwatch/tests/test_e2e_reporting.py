@@ -105,7 +105,7 @@ def test_request_answers_review_and_exports(live_server, browser_page, seed_plan
 
     browser = page.context.browser
     # 2a. five units without accounts answer through their token links
-    anon = browser.new_context().new_page()
+    anon = browser.new_context(locale="vi-VN").new_page()
     for i, uid in enumerate(unit_ids[:5]):
         anon.goto(links[names[uid]])
         assert names[uid] in anon.content()
@@ -114,7 +114,7 @@ def test_request_answers_review_and_exports(live_server, browser_page, seed_plan
     shot(anon, "03-token-answer")
     # 2b. two reporters answer after logging in through the short link
     for rep in reporters:
-        ctx = browser.new_context()
+        ctx = browser.new_context(locale="vi-VN")
         p = ctx.new_page()
         login(p, base, rep.username)
         p.goto(f"{base}/f/{req.slug}/")
