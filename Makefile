@@ -29,7 +29,7 @@ run: sysdeps venv
 	$(PY) scripts/serve.py --bind $(BIND)
 
 # The test folders that use the database (pytest's --ignore does not apply to testpaths).
-DB_TESTS := accounts/tests directory/tests plans/tests reporting/tests audit/tests planwatch/tests
+DB_TESTS := accounts/tests directory/tests plans/tests reporting/tests audit/tests monitoring/tests planwatch/tests
 
 # The whole suite on the embedded SQLite, then every test that touches the database
 # again on a throwaway PostgreSQL (docparse has no database).

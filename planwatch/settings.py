@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "directory",
     "plans",
     "reporting",
+    "monitoring",
     "audit",
     "planwatch",
 ]

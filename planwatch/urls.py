@@ -14,6 +14,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("reports/", include("reporting.urls")),
     path("audit/", include("audit.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("", include("reporting.urls_public")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
