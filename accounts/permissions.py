@@ -13,43 +13,38 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 
-def visible_plans(user) -> QuerySet:
-    from plans.models import Plan
-
-    qs = Plan.objects.all()
+def _scoped(user, qs: QuerySet, *, province: str, unit: str, distinct: bool = False) -> QuerySet:
+    """`qs` as `user` may see it: all for superusers; for officers and leaders the rows
+    whose `province` lookup is their province; for reporters the rows whose `unit`
+    lookup is one of their units (made distinct when that lookup crosses a to-many
+    relation); nothing for anyone else."""
     if not user.is_authenticated:
         return qs.none()
     if user.is_superuser:
         return qs
     if user.role in ("officer", "leader"):
-        return qs.filter(province_id=user.province_id) if user.province_id else qs.none()
-    return qs.filter(activities__assignments__unit__in=user.units.all()).distinct()
+        return qs.filter(**{province: user.province_id}) if user.province_id else qs.none()
+    qs = qs.filter(**{f"{unit}__in": user.units.all()})
+    return qs.distinct() if distinct else qs
+
+
+def visible_plans(user) -> QuerySet:
+    from plans.models import Plan
+
+    return _scoped(user, Plan.objects.all(), province="province_id", unit="activities__assignments__unit",
+                   distinct=True)
 
 
 def visible_activities(user) -> QuerySet:
     from plans.models import Activity
 
-    qs = Activity.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    if user.role in ("officer", "leader"):
-        return qs.filter(plan__province_id=user.province_id) if user.province_id else qs.none()
-    return qs.filter(assignments__unit__in=user.units.all()).distinct()
+    return _scoped(user, Activity.objects.all(), province="plan__province_id", unit="assignments__unit", distinct=True)
 
 
 def visible_assignments(user) -> QuerySet:
     from plans.models import Assignment
 
-    qs = Assignment.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    if user.role in ("officer", "leader"):
-        return qs.filter(activity__plan__province_id=user.province_id) if user.province_id else qs.none()
-    return qs.filter(unit__in=user.units.all())
+    return _scoped(user, Assignment.objects.all(), province="activity__plan__province_id", unit="unit")
 
 
 def visible_units(user) -> QuerySet:
@@ -81,28 +76,14 @@ def visible_requests(user) -> QuerySet:
     requests addressed to one of their units."""
     from reporting.models import ReportRequest
 
-    qs = ReportRequest.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    if user.role in ("officer", "leader"):
-        return qs.filter(province_id=user.province_id) if user.province_id else qs.none()
-    return qs.filter(targets__unit__in=user.units.all()).distinct()
+    return _scoped(user, ReportRequest.objects.all(), province="province_id", unit="targets__unit", distinct=True)
 
 
 def visible_submissions(user) -> QuerySet:
     """Submissions: officers and leaders see their province's; a reporter only their units'."""
     from reporting.models import Submission
 
-    qs = Submission.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    if user.role in ("officer", "leader"):
-        return qs.filter(request__province_id=user.province_id) if user.province_id else qs.none()
-    return qs.filter(unit__in=user.units.all())
+    return _scoped(user, Submission.objects.all(), province="request__province_id", unit="unit")
 
 
 def visible_audit_events(user) -> QuerySet:
@@ -110,14 +91,7 @@ def visible_audit_events(user) -> QuerySet:
     events about their own units."""
     from audit.models import AuditEvent
 
-    qs = AuditEvent.objects.all()
-    if not user.is_authenticated:
-        return qs.none()
-    if user.is_superuser:
-        return qs
-    if user.role in ("officer", "leader"):
-        return qs.filter(province_id=user.province_id) if user.province_id else qs.none()
-    return qs.filter(unit__in=user.units.all())
+    return _scoped(user, AuditEvent.objects.all(), province="province_id", unit="unit")
 
 
 def can_report_for(user, unit_id: int) -> bool:
