@@ -27,7 +27,6 @@ def drop_superscripts(text: str) -> str:
         if c in text:
             return _SUPERSCRIPT_RE.sub("", text)
     return text
-_WS = re.compile(r"\s+")
 _SENTENCE_END_RE = re.compile(r"(?<![A-ZĐ0-9])[.!?](?=\s+[A-ZĐÀ-Ỹ(\"“]|\s*$)")
 _REQUEST_PREFIX = re.compile(r"^(?:Đề nghị|Giao|Đối với)\s+")
 
@@ -53,13 +52,16 @@ _FIELD_RE = re.compile(
     re.S,
 )
 
-EXCLUDED_SECTION = re.compile(
-    r"^(?:MỤC ĐÍCH|YÊU CẦU|MỤC TIÊU|QUAN ĐIỂM|CĂN CỨ|ĐỐI TƯỢNG|PHẠM VI|NGUYÊN TẮC|NỘI DUNG TUYÊN TRUYỀN|"
-    r"NỘI DUNG TRUYỀN THÔNG|NỘI DUNG THÔNG TIN|NỘI DUNG, HÌNH THỨC|NỘI DUNG VÀ HÌNH THỨC|CHỦ ĐỀ|KHẨU HIỆU|"
-    r"THÔNG ĐIỆP|BỐI CẢNH|SỰ CẦN THIẾT|TÌNH HÌNH|ĐÁNH GIÁ|HÌNH THỨC TUYÊN TRUYỀN|HÌNH THỨC TRUYỀN THÔNG|"
-    r"THỜI GIAN TUYÊN TRUYỀN|THỜI GIAN, ĐỊA ĐIỂM|LỘ TRÌNH)",
-    re.I,
-)
+_EXCLUDED_TITLES = (
+    "MỤC ĐÍCH|YÊU CẦU|MỤC TIÊU|QUAN ĐIỂM|CĂN CỨ|ĐỐI TƯỢNG|PHẠM VI|NGUYÊN TẮC|NỘI DUNG TUYÊN TRUYỀN|"
+    "NỘI DUNG TRUYỀN THÔNG|NỘI DUNG THÔNG TIN|NỘI DUNG, HÌNH THỨC|NỘI DUNG VÀ HÌNH THỨC|CHỦ ĐỀ|KHẨU HIỆU|"
+    "THÔNG ĐIỆP|BỐI CẢNH|SỰ CẦN THIẾT|TÌNH HÌNH|ĐÁNH GIÁ|HÌNH THỨC TUYÊN TRUYỀN|HÌNH THỨC TRUYỀN THÔNG|"
+    "THỜI GIAN TUYÊN TRUYỀN|THỜI GIAN, ĐỊA ĐIỂM|LỘ TRÌNH"
+).split("|")
+EXCLUDED_SECTION = re.compile("^(?:" + "|".join(_EXCLUDED_TITLES) + ")", re.I)
+# A match is one of the titles, so it never reaches past this many characters (one
+# character of a title matches one character of the text).
+_EXCLUDED_TITLE_MAX = max(map(len, _EXCLUDED_TITLES))
 _PROMULGATION = re.compile(
     r"ban hành kèm theo|có hiệu lực|chịu trách nhiệm thi hành|thi hành (?:Quyết định|Quyết định này)|bãi bỏ", re.I
 )
@@ -129,8 +131,7 @@ def collect_fields(texts: list[str]) -> Fields:
 
 def clean_title(text: str) -> str:
     t = drop_superscripts(text)
-    t = _WS.sub(" ", t).strip()
-    return t.strip(" :.;-–")
+    return vunits.squash_spaces(t).strip(" :.;-–")
 
 
 def first_sentence(text: str) -> str:
@@ -171,13 +172,15 @@ def heading_units(heading: str) -> list[str] | None:
 # No "(?<!\w)" in front: a pattern that starts with a literal lets the regex engine skip
 # to candidate letters, which is most of the speed of a search; `_head_word` checks the
 # letter before.
-_HEAD_WORD_RE = re.compile(
-    r"(?:Sở|Ban|Bộ|Cục|Chi cục|Vụ|Viện|Hội|Báo|Đài|Tạp chí|Liên|Mặt trận|Đoàn|Tỉnh đoàn|Công an|Trung tâm|Phòng|"
-    r"Văn phòng|Kho bạc|Ngân hàng|Bảo hiểm|Tòa án|Toà án|Trường|Bệnh viện|Công ty|Tổng công ty|Tập đoàn|Học viện|Nhà xuất bản|"
-    r"Quỹ|Thanh tra|Thông tấn|Hãng|Quân khu|Bưu điện|Chi nhánh|Cơ quan|Đơn vị|Ủy ban|Uỷ ban|UB|HĐND|Hội đồng|Đảng|Huyện|"
-    r"Thành ủy|Tỉnh ủy|Thị ủy|TTXVN|VOV|VTV|VTC|VNPT|Viettel|BTG|LĐLĐ|MTTQ|STTTT|Cổng|Trang|Chủ tịch|Giám đốc|Thủ trưởng|"
-    r"Chánh|Thường trực|Tổ|Bộ đội|Bộ Chỉ huy|Cảnh sát|Các|các|Những|những|Mọi|mọi)(?!\w)"
-)
+_HEAD_WORDS = (
+    "Sở|Ban|Bộ|Cục|Chi cục|Vụ|Viện|Hội|Báo|Đài|Tạp chí|Liên|Mặt trận|Đoàn|Tỉnh đoàn|Công an|Trung tâm|Phòng|"
+    "Văn phòng|Kho bạc|Ngân hàng|Bảo hiểm|Tòa án|Toà án|Trường|Bệnh viện|Công ty|Tổng công ty|Tập đoàn|Học viện|Nhà xuất bản|"
+    "Quỹ|Thanh tra|Thông tấn|Hãng|Quân khu|Bưu điện|Chi nhánh|Cơ quan|Đơn vị|Ủy ban|Uỷ ban|UB|HĐND|Hội đồng|Đảng|Huyện|"
+    "Thành ủy|Tỉnh ủy|Thị ủy|TTXVN|VOV|VTV|VTC|VNPT|Viettel|BTG|LĐLĐ|MTTQ|STTTT|Cổng|Trang|Chủ tịch|Giám đốc|Thủ trưởng|"
+    "Chánh|Thường trực|Tổ|Bộ đội|Bộ Chỉ huy|Cảnh sát|Các|các|Những|những|Mọi|mọi"
+).split("|")
+# Factored by common prefixes (vunits.alternation): only where a match starts matters.
+_HEAD_WORD_RE = re.compile("(?:" + vunits.alternation(_HEAD_WORDS) + r")(?!\w)")
 
 
 def _head_word(text: str, pos: int = 0, endpos: int | None = None) -> bool:
@@ -304,14 +307,28 @@ _WORD_LABEL_ONLY = re.compile(r"^(?:Hoạt động|Nhiệm vụ|Bước|Giai đo
 
 def is_excluded_section(item: Item) -> bool:
     h = item.heading[:80].strip()
-    m = EXCLUDED_SECTION.match(h.upper())
+    # upper() maps each character on its own (to one or more), so the start of h.upper()
+    # is the upper case of the start of h: only that much can take part in a match, and
+    # upper-casing all of h costs more than the match.
+    m = EXCLUDED_SECTION.match(h[:_EXCLUDED_TITLE_MAX].upper())
     # "Mục đích, yêu cầu" is a section title; "a) Căn cứ chức năng … xây dựng kế
     # hoạch …" is a task that merely starts with the same word
     if m and len(h) - m.end() <= 40 and len(item.heading) <= 120:
         return True
-    if item.label and item.label.kind == "ARTICLE" and _PROMULGATION.search(" ".join([item.heading] + item.body)[:600]):
+    if item.label and item.label.kind == "ARTICLE" and _PROMULGATION.search(_joined_start(item.heading, item.body, 600)):
         return True
     return False
+
+
+def _joined_start(first: str, rest: list[str], n: int) -> str:
+    """`" ".join([first] + rest)[:n]`, without joining the paragraphs past n characters
+    (an article's body can be the whole attached plan)."""
+    out = first
+    for t in rest:
+        if len(out) >= n:
+            break
+        out = f"{out} {t}"
+    return out[:n]
 
 
 _UNKNOWN = object()

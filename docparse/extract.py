@@ -60,9 +60,12 @@ def _block_text(b) -> str:
     return b.text.replace("\n", " ")
 
 
+_YEAR_RE = re.compile(r"\bnăm\s+((?:19|20)\d{2})\b")
+
+
 def _guess_year(plan: Plan, text: str) -> int | None:
     for s in (plan.title or "", text[:3000]):
-        m = re.search(r"\bnăm\s+((?:19|20)\d{2})\b", s)
+        m = _YEAR_RE.search(s)
         if m:
             return int(m.group(1))
     return None
@@ -122,7 +125,7 @@ def _walk(root: Item, year: int | None) -> list[Activity]:
         if item.numbered:
             unit_heading = acts.heading_units(item.heading)
             own_units = unit_heading or []
-            if not own_units and _TASKS_FOLLOW_RE.search(item.heading):
+            if not own_units and "nhiệm vụ" in item.heading and _TASKS_FOLLOW_RE.search(item.heading):
                 own_units = acts.inline_leads([item.heading])
         if not fields_only:
             for child in numbered_kids:

@@ -47,7 +47,7 @@ def _lines(block) -> list[str]:
 def sentence_case(upper: str) -> str:
     """"SỞ THÔNG TIN VÀ TRUYỀN THÔNG" → "Sở Thông tin và Truyền thông";
     "UBND TỈNH ĐẮK NÔNG" → "Ủy ban nhân dân tỉnh Đắk Nông"."""
-    s = re.sub(r"\s+", " ", upper.strip())
+    s = " ".join(upper.split())  # = re.sub(r"\s+", " ", upper.strip()), without a match per space
     if not s.isupper():
         return s
     low = s.lower()
@@ -70,6 +70,15 @@ def sentence_case(upper: str) -> str:
 def _locality(name: str) -> str | None:
     m = re.search(r"\b((?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|đặc khu)\s+.+)$", name, re.I)
     return m.group(1) if m else None
+
+
+# Tried on many lines and blocks: compiled once here rather than looked up in re's cache.
+_ABOUT_RE = re.compile(r"^V/v\b|^Về việc\b", re.I)
+_KINH_GUI_RE = re.compile(r"^Kính\s+gửi\s*:?", re.I)
+_NOI_NHAN_RE = re.compile(r"^Nơi\s+nhận\s*:?", re.I)
+_CELL_NOI_NHAN_RE = re.compile(r"^\s*Nơi\s+nhận", re.I)
+_SIGNED_NOTE_RE = re.compile(r"^\[|^\(|^Đã ký|^\*")
+_PERSON_NAME_RE = re.compile(r"^[A-ZĐ][\wÀ-ỹ]*(\s+[A-ZĐ][\wÀ-ỹ]*){1,4}$")
 
 
 def parse_header(blocks: list, plan: Plan) -> int:
@@ -135,7 +144,7 @@ def parse_header(blocks: list, plan: Plan) -> int:
                 else:
                     end = i + 1
             break
-        if lines and re.match(r"^V/v\b|^Về việc\b", lines[0], re.I):
+        if lines and _ABOUT_RE.match(lines[0]):
             plan.title = re.sub(r"^(V/v|Về việc)\s*", "", " ".join(lines), flags=re.I).strip()
             plan.kind = plan.kind or "Công văn"
             end = i + 1
@@ -160,21 +169,19 @@ def _is_upper_line(s: str) -> bool:
         return False
     if s.isupper():
         return True
-    letters = [c for c in s if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8
+    letters = list(filter(str.isalpha, s))
+    return bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.8
 
 
 _NON_WORD = re.compile(r"[^\wÀ-ỹ ]")
+_KIND_BY_WORD = dict(_KINDS)  # the words are distinct
 
 
 def _kind_of(line: str) -> str | None:
     if len(line) > 40:
         return None
     s = " ".join(_NON_WORD.sub(" ", line).split())
-    for word, kind in sorted(_KINDS, key=lambda k: -len(k[0])):
-        if s.upper() == word and s.isupper():
-            return kind
-    return None
+    return _KIND_BY_WORD.get(s.upper()) if s.isupper() else None
 
 
 def _title_after(blocks: list, start: int):
@@ -197,11 +204,11 @@ def _title_after(blocks: list, start: int):
             break
     if not parts:
         return None
-    return re.sub(r"\s+", " ", " ".join(parts)).strip(), end
+    return " ".join(" ".join(parts).split()), end
 
 
 def _clean_number(raw: str) -> str | None:
-    s = re.sub(r"\s+", "", raw)
+    s = "".join(raw.split())
     s = s.split("\n")[0]
     m = re.match(r"^(\d[\w.\-]*/[\w.\-/Đđ&]+)", s)
     if m:
@@ -229,7 +236,7 @@ def _header_table(table: Table, plan: Plan, issuer_lines: list[str]) -> None:
     "Thành phố Hồ\nChí Minh, ngày …" and "Số:\n2820/QĐ-UBND" over lines."""
     for row in table.rows:
         for ci, cell in enumerate(row):
-            flat = re.sub(r"\s+", " ", cell).strip()
+            flat = " ".join(cell.split())
             if not flat:
                 continue
             consumed = False
@@ -352,7 +359,7 @@ def parse_tail(blocks: list, plan: Plan) -> None:
         if not lines:
             continue
         first = lines[0]
-        if re.match(r"^Kính\s+gửi\s*:?", first, re.I) and not plan.addressees:
+        if _KINH_GUI_RE.match(first) and not plan.addressees:
             inline = re.sub(r"^Kính\s+gửi\s*:?\s*", "", " ".join(lines), flags=re.I).strip()
             items = _list_after(blocks, i + 1) if not inline else [inline]
             plan.addressees = [x for x in (_clean_item(t) for t in items) if x]
@@ -361,13 +368,13 @@ def parse_tail(blocks: list, plan: Plan) -> None:
                 continue  # recipients and signature share a small table; big ones are content
             for row in b.rows:
                 for cell in row:
-                    if re.match(r"^\s*Nơi\s+nhận", cell, re.I):
+                    if _CELL_NOI_NHAN_RE.match(cell):
                         plan.recipients = _recipients_from_cell(cell)
                     sig = _signer_from_lines(cell.split("\n"))
                     if sig:
                         plan.signer = sig
             continue
-        if re.match(r"^Nơi\s+nhận\s*:?", first, re.I):
+        if _NOI_NHAN_RE.match(first):
             rest = [x for x in lines[1:]]
             items = rest if rest else _list_after(blocks, i + 1)
             plan.recipients = [x for x in (_clean_item(t) for t in items) if x]
@@ -397,7 +404,7 @@ def _recipients_from_cell(cell: str) -> list[str]:
 
 
 def _clean_item(t: str) -> str:
-    t = re.sub(r"\s+", " ", t).strip()
+    t = " ".join(t.split())
     t = re.sub(r"^[-–+•]\s*", "", t)
     return t.rstrip(" ;,.")
 
@@ -439,9 +446,9 @@ def _signer_from_lines(lines: list[str]) -> Signer | None:
             if _POSITIONS.match(ln) and ln.isupper():
                 sig.position = ln
                 continue
-            if re.match(r"^\[|^\(|^Đã ký|^\*", ln):
+            if _SIGNED_NOTE_RE.match(ln):
                 continue
-            if re.match(r"^[A-ZĐ][\wÀ-ỹ]*(\s+[A-ZĐ][\wÀ-ỹ]*){1,4}$", ln) and not ln.isupper():
+            if _PERSON_NAME_RE.match(ln) and not ln.isupper():
                 sig.name = ln
                 break
         if sig.position or sig.name:

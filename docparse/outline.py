@@ -156,37 +156,43 @@ def build_tree(blocks: list) -> Item:
     """Arrange paragraphs into items by their labels. Tables attach to the open item."""
     root = Item(None, "", (0, 0))
     stack: list[Item] = [root]
+    items: list[Item] = []  # in document order: children after their parent
     for block in blocks:
         if isinstance(block, Table):
-            stack[-1].tables.append(block)
-            stack[-1].last_line = max(stack[-1].last_line, block.span[1])
+            top = stack[-1]
+            top.tables.append(block)
+            if block.span[1] > top.last_line:
+                top.last_line = block.span[1]
             continue
         text = block.text
         flat = text.replace("\n", " ")
         label, rest = parse_label(flat, getattr(block, "label", None))
         if label is not None and label.kind == "LETTER" and _SIGNATURE_RE.match(rest):
-            label, rest = None, text  # "s. KT. CHỦ TỊCH": a speck before the signature block
-        if label is None and _NEW_PART_RE.match(text) and text.isupper():
-            # an attached plan or an appendix after a promulgating decision starts
-            # its own outline: its "I." is not inside the decision's "Điều 3"
-            del stack[1:]
-        if label is None and _CLOSING_RE.match(text):
-            # "Trên đây là Kế hoạch …", "Đề nghị các cơ quan … báo cáo …": the closing
-            # paragraphs belong to the document, not to the last numbered item
-            del stack[1:]
+            label = None  # "s. KT. CHỦ TỊCH": a speck before the signature block
         if label is None:
-            stack[-1].body.append(flat)
-            stack[-1].last_line = max(stack[-1].last_line, block.span[1])
+            if text.isupper() and _NEW_PART_RE.match(text):
+                # an attached plan or an appendix after a promulgating decision starts
+                # its own outline: its "I." is not inside the decision's "Điều 3"
+                del stack[1:]
+            if _CLOSING_RE.match(text):
+                # "Trên đây là Kế hoạch …", "Đề nghị các cơ quan … báo cáo …": the closing
+                # paragraphs belong to the document, not to the last numbered item
+                del stack[1:]
+            top = stack[-1]
+            top.body.append(flat)
+            if block.span[1] > top.last_line:
+                top.last_line = block.span[1]
             continue
-        if label.kind == "ARTICLE" or label.kind == "SECTION":
+        kind = label.kind
+        if kind == "ARTICLE" or kind == "SECTION":
             # articles of a promulgating decision and "Phần" headings reset the outline
             del stack[1:]
-        if label.kind in ("DASH", "PLUS"):
+        if kind == "DASH" or kind == "PLUS":
             # bullets nest only inside the current numbered item
             for depth in range(len(stack) - 1, 0, -1):
                 if stack[depth].numbered:
                     break
-                if stack[depth].label.kind == label.kind:
+                if stack[depth].label.kind == kind:
                     del stack[depth:]
                     break
         else:
@@ -198,17 +204,23 @@ def build_tree(blocks: list) -> Item:
                 if _same_kind(stack[depth].label, label):
                     del stack[depth:]
                     break
-            if label.kind in _TOP_KINDS:
+            if kind in _TOP_KINDS:
                 # a section heading never sits inside a numbered item, even when the
                 # section before it lost its own heading (a scan that dropped "I.")
                 while len(stack) > 1 and stack[-1].label.kind not in _TOP_KINDS:
                     stack.pop()
         parent = stack[-1]
-        item = Item(label, rest.strip(), block.span, parent=parent, last_line=block.span[1],
-                    bold=block.bold, heading_level=block.heading)
+        # positional (label, heading, span, parent, children, body, tables, last_line,
+        # bold, heading_level): one Item per labelled paragraph, keywords cost more
+        item = Item(label, rest.strip(), block.span, parent, [], [], [], block.span[1], block.bold, block.heading)
         parent.children.append(item)
         stack.append(item)
-    _fix_last_lines(root)
+        items.append(item)
+    # An item ends where its last descendant ends. A child comes after its parent in
+    # `items`, so going backwards every item is final before it passes its end up.
+    for item in reversed(items):
+        if item.last_line > item.parent.last_line:
+            item.parent.last_line = item.last_line
     return root
 
 
@@ -217,14 +229,6 @@ def _same_kind(a: Label, b: Label) -> bool:
         return True
     # a roman section and a "PHẦN" section are peers
     return {a.kind, b.kind} == {"ROMAN", "SECTION"}
-
-
-def _fix_last_lines(node: Item) -> int:
-    last = max(node.last_line, node.span[1])
-    for c in node.children:
-        last = max(last, _fix_last_lines(c))
-    node.last_line = last
-    return last
 
 
 def own_text(item: Item) -> list[str]:

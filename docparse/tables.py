@@ -30,6 +30,12 @@ _UPPER_LETTER = re.compile(r"^[A-ZĐ]\.?$")
 _STT = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$|^[a-zđ]\)?$")
 
 
+_PHOI_HOP_RE = re.compile(r"phối hợp", re.I)
+_CHU_TRI_RE = re.compile(r"chủ trì", re.I)
+_CHU_TRI_OR_PHOI_HOP_RE = re.compile(r"chủ trì|phối hợp", re.I)
+_COLUMN_NUMBER_RE = re.compile(r"\(?\d{1,2}\)?")
+
+
 def _map_columns(row: list[str]) -> dict[str, int] | None:
     cols: dict[str, int] = {}
     for i, cell in enumerate(row):
@@ -44,9 +50,9 @@ def _map_columns(row: list[str]) -> dict[str, int] | None:
                     cols[name] = i
                     break
                 continue
-            if name == "lead" and re.search(r"phối hợp", c, re.I) and not re.search(r"chủ trì", c, re.I):
+            if name == "lead" and _PHOI_HOP_RE.search(c) and not _CHU_TRI_RE.search(c):
                 continue
-            if name == "time" and re.search(r"chủ trì|phối hợp", c, re.I):
+            if name == "time" and _CHU_TRI_OR_PHOI_HOP_RE.search(c):
                 continue
             if rx.search(c):
                 cols[name] = i
@@ -82,7 +88,7 @@ def table_activities(table: Table, year: int | None) -> list[Activity]:
     for r in range(hr + 1, len(table.rows)):
         row = list(table.rows[r]) + [""] * (width - len(table.rows[r]))
         cells = [" ".join(c.split()) for c in row]
-        if all(re.fullmatch(r"\(?\d{1,2}\)?", c) or not c for c in cells):
+        if all(_COLUMN_NUMBER_RE.fullmatch(c) or not c for c in cells):
             continue  # the "(1) (2) (3)" column-number row
         stt = cells[cols["stt"]] if "stt" in cols else ""
         if " " in stt and _STT.match(stt.split()[0]):

@@ -51,14 +51,37 @@ _LOWER_UNIT_START = ("đơn vị", "cơ quan", "địa phương", "ủy ban", "u
 
 _WORD = r"[^\W\d_]"
 
-_COLLECTIVE_RE = re.compile(
-    r"^(?:tất cả\s+)?(?:các|những|mọi)\s+(?:" + "|".join(sorted(map(re.escape, _COLLECTIVE_NOUNS), key=len, reverse=True)) + r")\b",
-    re.I,
+
+def alternation(words) -> str:
+    """A regex (no groups) matching exactly the strings in `words`, factored by common
+    prefixes: "Ban|Báo|Bộ" becomes "B(?:an|áo|ộ)". The regex engine tries alternatives
+    one by one, so a search for one of many words is several times faster this way.
+    Which word matches where is the same as for the plain "|" join, as long as the
+    caller does not depend on which of two words sharing a start is tried first."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [re.escape(ch) + emit(node[ch]) for ch in sorted(k for k in node if k)]
+        if not branches:
+            return ""
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
+
+    return emit(trie)
+
+_COLLECTIVE_BODY = (  # case-insensitive
+    r"(?:tất cả\s+)?(?:các|những|mọi)\s+(?:" + "|".join(sorted(map(re.escape, _COLLECTIVE_NOUNS), key=len, reverse=True)) + r")\b"
 )
+_COLLECTIVE_RE = re.compile("^" + _COLLECTIVE_BODY, re.I)
 _FREE_RE = re.compile(r"^(?:" + "|".join(sorted(map(re.escape, _FREE_HEADS), key=len, reverse=True)) + r")")
-_NAMED_RE = re.compile(
-    r"^(?i:" + "|".join(sorted(map(re.escape, _NAMED_HEADS), key=len, reverse=True)) + r")\s+(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ-Ỹ0-9]|[A-Z]{2,})"
-)
+_NAMED_TAIL = r"\s+(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ-Ỹ0-9]|[A-Z]{2,})"  # after a case-insensitive head
+_NAMED_RE = re.compile(r"^(?i:" + "|".join(sorted(map(re.escape, _NAMED_HEADS), key=len, reverse=True)) + r")" + _NAMED_TAIL)
 _LOWER_RE = re.compile(r"^(?:" + "|".join(map(re.escape, _LOWER_UNIT_START)) + r")\b")
 
 # Predicates that end an inline unit phrase ("X tăng cường …", "X căn cứ …").
@@ -113,9 +136,60 @@ _INNER_START_RE = re.compile(
 )
 
 
+# _START_RE tries its ~150 alternatives one after another, and starts_unit runs on most
+# paragraphs and list pieces. Only the alternatives whose first two characters can be
+# the text's own can match, so each two-character start gets a pattern of just those
+# (usually none or a few), worked out the first time it is seen.
+_START_FIRST = re.compile(f"(?i:[{re.escape(_START_LETTERS)}])")
+_COLLECTIVE_START = re.compile(r"(?i:tấ|cá|nh|mọ)")  # the first two characters of _COLLECTIVE_BODY
+_FREE_BY_PREFIX: dict[str, tuple[str, ...]] = {}
+for _h in _FREE_HEADS:
+    _FREE_BY_PREFIX[_h[:2]] = _FREE_BY_PREFIX.get(_h[:2], ()) + (_h,)
+# Named heads are case-insensitive: each distinct start is tested with the regex engine,
+# so it matches exactly the characters it matches inside _START_RE.
+_NAMED_BY_PREFIX: list[tuple[re.Pattern, tuple[str, ...]]] = [
+    (re.compile("(?i:" + re.escape(p) + ")"), tuple(h for h in _NAMED_HEADS if h[:2] == p))
+    for p in dict.fromkeys(h[:2] for h in _NAMED_HEADS)
+]
+_START_PATTERNS: dict[tuple, re.Pattern] = {}  # by (free heads, named heads, collective)
+_START_BY_PREFIX: dict[str, re.Pattern | None] = {}
+_START_PREFIX_LIMIT = 4096  # distinct starts remembered; past this, _START_RE itself
+_NO_PATTERN = re.compile("")  # a marker: the start is not in _START_BY_PREFIX yet
+
+
+def _start_pattern(prefix: str) -> re.Pattern | None:
+    """The alternatives of _START_RE that can match a text beginning with `prefix` (its
+    first two characters) as one pattern, or None when none can."""
+    if len(prefix) < 2 or not _START_FIRST.match(prefix):
+        return None  # every alternative is at least two characters long
+    free = _FREE_BY_PREFIX.get(prefix, ())
+    named = tuple(h for rx, heads in _NAMED_BY_PREFIX if rx.fullmatch(prefix) for h in heads)
+    collective = _COLLECTIVE_START.fullmatch(prefix) is not None
+    if not (free or named or collective):
+        return None
+    key = (free, named, collective)
+    rx = _START_PATTERNS.get(key)
+    if rx is None:
+        alternatives = []
+        if free:
+            alternatives.append("(?:" + "|".join(map(re.escape, free)) + ")")
+        if named:
+            alternatives.append("(?i:" + "|".join(map(re.escape, named)) + ")" + _NAMED_TAIL)
+        if collective:
+            alternatives.append("(?i:" + _COLLECTIVE_BODY + ")")
+        rx = _START_PATTERNS[key] = re.compile("|".join(alternatives))
+    return rx
+
+
 def starts_unit(text: str) -> bool:
     """Does `text` begin with a unit name (named body, known head, or collective)?"""
-    return _START_RE.match(text.lstrip(" -+•–(")) is not None
+    t = text.lstrip(" -+•–(")
+    rx = _START_BY_PREFIX.get(t[:2], _NO_PATTERN)
+    if rx is _NO_PATTERN:
+        if len(_START_BY_PREFIX) >= _START_PREFIX_LIMIT:
+            return _START_RE.match(t) is not None
+        rx = _START_BY_PREFIX[t[:2]] = _start_pattern(t[:2])
+    return rx is not None and rx.match(t) is not None
 
 
 def is_group(name: str) -> bool:
@@ -123,13 +197,19 @@ def is_group(name: str) -> bool:
     return bool(_GROUP_RE.search(name))
 
 
-_WS = re.compile(r"\s+")
 _LEAD_CONJ = re.compile(r"^(?:và|với|cùng)\s+")
 _ADMIN_NOTE = re.compile(r"\s*\((?:nếu có|b/c|t/h|p/h|ph/h|để b/c|để t/h)\)$")
 
 
+def squash_spaces(text: str) -> str:
+    """`text` with each run of whitespace made one space and none at either end, as
+    `_WS.sub(" ", text).strip()` with _WS = \\s+ would, but split() finds the same
+    whitespace (both use str.isspace) without the cost of a regex match per space."""
+    return " ".join(text.split())
+
+
 def clean_name(name: str) -> str:
-    name = _WS.sub(" ", name).strip()
+    name = squash_spaces(name)
     name = _DROP_PREFIX.sub("", name)
     name = _LEAD_CONJ.sub("", name)
     name = name.strip(" .,;:-–+")
@@ -149,19 +229,26 @@ def _top_level_split(text: str, seps: str) -> list[tuple[str, str]]:
             pieces = [q for p in pieces for q in p.split(sp)]
         if len(seps) == 1:
             return [("" if i == 0 else seps, p) for i, p in enumerate(pieces)]
-    out, depth, buf, sep = [], 0, [], ""
-    for ch in text:
+    # Only brackets and separators matter: visit those, not every character.
+    special = _SPLIT_SPECIALS.get(seps)
+    if special is None:
+        special = _SPLIT_SPECIALS[seps] = re.compile("[" + re.escape("([“)]”" + seps) + "]")
+    out, depth, sep, start = [], 0, "", 0
+    for m in special.finditer(text):
+        ch = m.group()
         if ch in "([“":
             depth += 1
-        elif ch in ")]”" and depth:
-            depth -= 1
-        if ch in seps and depth == 0:
-            out.append((sep, "".join(buf)))
-            buf, sep = [], ch
-            continue
-        buf.append(ch)
-    out.append((sep, "".join(buf)))
+        elif ch in ")]”":
+            if depth:
+                depth -= 1
+        elif depth == 0:  # a separator
+            out.append((sep, text[start:m.start()]))
+            sep, start = ch, m.end()
+    out.append((sep, text[start:]))
     return out
+
+
+_SPLIT_SPECIALS: dict[str, re.Pattern] = {}
 
 
 _VA_SPLIT = re.compile(r"\s+(?:và|cùng)\s+(?=\S)")
@@ -184,7 +271,7 @@ def _split_va(piece: str) -> list[str]:
 
 def split_units(text: str) -> list[str]:
     """Split a list of unit names as written. See the module docstring for the rules."""
-    text = _WS.sub(" ", text or "").strip(" .;:")
+    text = squash_spaces(text or "").strip(" .;:")
     if not text:
         return []
     names: list[str] = []
@@ -244,7 +331,7 @@ def _dedupe(names: list[str]) -> list[str]:
 def fold_key(name: str) -> str:
     s = name.lower()
     s = s.replace("uỷ", "ủy").replace("ủy ban nhân dân", "ubnd")
-    return _WS.sub(" ", s).strip(" .,;:")
+    return squash_spaces(s).strip(" .,;:")
 
 
 # Lower-case words that occur inside unit names. Two words in a row outside this set
@@ -270,19 +357,33 @@ _TOKEN_RE = re.compile(r"[^\s,;]+")
 def _name_end(text: str) -> int:
     """Index where a unit name at the start of `text` gives way to running text."""
     depth = 0
-    prev_foreign = None
-    for m in _TOKEN_RE.finditer(text):
-        w = m.group(0)
-        depth += w.count("(") - w.count(")")
-        if depth > 0 or "(" in w or ")" in w:
-            prev_foreign = None
+    prev_foreign = -1  # index of the token before, if it was foreign
+    # findall, not finditer: a match object per word costs more than the rest of the
+    # loop, and only the rare early return needs a position (see _token_start)
+    for k, w in enumerate(_TOKEN_RE.findall(text)):
+        if "(" in w or ")" in w:
+            depth += w.count("(") - w.count(")")
+            prev_foreign = -1
+            continue
+        if depth > 0:
+            prev_foreign = -1
             continue
         word = w.strip(".:\"“”")
-        foreign = bool(word) and word[0].islower() and word.isalpha() and word not in _NAME_WORDS
-        if foreign and prev_foreign is not None:
-            return prev_foreign
-        prev_foreign = m.start() if foreign else None
+        if word and word[0].islower() and word.isalpha() and word not in _NAME_WORDS:
+            if prev_foreign >= 0:
+                return _token_start(text, prev_foreign)
+            prev_foreign = k
+        else:
+            prev_foreign = -1
     return len(text)
+
+
+def _token_start(text: str, k: int) -> int:
+    """Start of the k-th (0-based) _TOKEN_RE match in `text`."""
+    for i, m in enumerate(_TOKEN_RE.finditer(text)):
+        if i == k:
+            return m.start()
+    raise ValueError(k)
 
 
 def cut_at_verb(text: str) -> str:
@@ -358,15 +459,19 @@ def _last_unit_start(piece: str) -> str | None:
     return clean_name(piece[last.end():]) if last else None
 
 
+_GROUP_WITH_MEMBERS_RE = re.compile(r"^(?P<group>[^():]+?)\s*\((?P<members>[^()]+)\)\s*:?\s*$")
+_GROUP_COLON_MEMBERS_RE = re.compile(r"^(?P<group>[^:]+?):\s*(?P<members>[^:]+)$")
+
+
 def members_in_heading(heading: str) -> list[str] | None:
     """Members listed in a group heading: "Các cơ quan báo chí địa phương (Báo Đắk Nông,
     Đài …)" or "Các cơ quan báo chí Trung ương: TTXVN, VOV, VTV8" → the members."""
-    m = re.match(r"^(?P<group>[^():]+?)\s*\((?P<members>[^()]+)\)\s*:?\s*$", heading)
+    m = _GROUP_WITH_MEMBERS_RE.match(heading)
     if m and _COLLECTIVE_RE.match(m.group("group").strip()):
         members = split_units(m.group("members"))
         if len(members) >= 2 and all(starts_unit(x) for x in members):
             return members
-    m = re.match(r"^(?P<group>[^:]+?):\s*(?P<members>[^:]+)$", heading)
+    m = _GROUP_COLON_MEMBERS_RE.match(heading)
     if m and _COLLECTIVE_RE.match(m.group("group").strip()):
         members = [clean_name(x) for x in re.split(r"\s*[,;]\s*|\s+và\s+", m.group("members")) if x.strip()]
         if len(members) >= 2 and all(len(x.split()) <= 8 for x in members):

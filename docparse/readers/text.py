@@ -57,15 +57,16 @@ def strip_markup(s: str) -> str:
     # five substring tests run at memchr speed; a character-class search is ~3x slower
     if "*" not in s and "\\" not in s and "_" not in s and "<" not in s and "[" not in s:
         return s
-    s = s.replace("\\*", "*").replace("\\_", "_").replace("\\.", ".").replace("\\-", "-")
+    if "\\" in s:  # one scan instead of four
+        s = s.replace("\\*", "*").replace("\\_", "_").replace("\\.", ".").replace("\\-", "-")
     bullet = _BULLET_STAR.match(s)
     s = s.replace("*", "")
     if bullet:
         s = "- " + s.lstrip()
     s = s.replace("__", "")
-    if "<" in s:
+    if "<http" in s:  # what _AUTOLINK starts with
         s = _AUTOLINK.sub(r"\1", s)
-    if "[" in s:
+    if "](" in s:  # the middle of every _MD_LINK
         s = _MD_LINK.sub(r"\1", s)
     return s
 
@@ -87,11 +88,6 @@ def _clean_cached(raw: str) -> str:
 def _is_bold(raw: str) -> bool:
     t = raw.strip()
     return t.startswith("**") and t.endswith("**") and len(t) > 4
-
-
-def _is_bold_lines(stripped: list[str]) -> bool:
-    """`_is_bold` of the stripped lines joined, without joining most of them."""
-    return stripped[0].startswith("**") and stripped[-1].endswith("**") and _is_bold(" ".join(stripped))
 
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -124,8 +120,8 @@ class _Builder:
         )
 
 
-def _cell_table(lines: list[tuple[int, str]], i: int) -> tuple[Table | None, int]:
-    """Parse the one-cell-per-run table starting at lines[i] (a lone "|").
+def _cell_table(raw_lines: list[str], stripped: list[str], i: int) -> tuple[Table | None, int]:
+    """Parse the one-cell-per-run table starting at line index i (a lone "|").
 
     Returns the table and the index after it. A run of lines between two "|" lines is
     a cell; two "|" lines in a row close a row. The table ends at a blank line that
@@ -134,22 +130,22 @@ def _cell_table(lines: list[tuple[int, str]], i: int) -> tuple[Table | None, int
     rows: list[list[str]] = []
     row: list[str] = []
     cell: list[str] = []
-    start = lines[i][0]
+    start = i + 1  # line numbers are 1-based
     end = start
     j = i + 1
+    n = len(stripped)
     prev_pipe = True
-    while j < len(lines):
-        no, raw = lines[j]
-        s = raw.strip()
+    while j < n:
+        s = stripped[j]
         if s == "|":
             if cell:
-                row.append("\n".join(x for x in (_clean_line(c) for c in cell) if x))
+                row.append(_cell_text(cell))
                 cell = []
             elif prev_pipe and row:
                 rows.append(row)
                 row = []
             prev_pipe = True
-            end = no
+            end = j + 1
             j += 1
             continue
         if not s:
@@ -157,18 +153,18 @@ def _cell_table(lines: list[tuple[int, str]], i: int) -> tuple[Table | None, int
                 break
             # a blank line inside a cell: keep going only if a "|" follows soon
             k = j + 1
-            while k < len(lines) and not lines[k][1].strip():
+            while k < n and not stripped[k]:
                 k += 1
-            if k < len(lines) and lines[k][1].strip() == "|" and k - j < 3:
+            if k < n and stripped[k] == "|" and k - j < 3:
                 j = k
                 continue
             break
-        cell.append(raw)
+        cell.append(raw_lines[j])
         prev_pipe = False
-        end = no
+        end = j + 1
         j += 1
     if cell:
-        row.append("\n".join(x for x in (_clean_line(c) for c in cell) if x))
+        row.append(_cell_text(cell))
     if row:
         rows.append(row)
     rows = [r for r in rows if any(c for c in r)]
@@ -179,15 +175,22 @@ def _cell_table(lines: list[tuple[int, str]], i: int) -> tuple[Table | None, int
     return Table(rows=rows, span=(start, end)), j
 
 
-def _pipe_table(lines: list[tuple[int, str]], i: int) -> tuple[Table | None, int]:
+def _cell_text(lines: list[str]) -> str:
+    """A cell's lines, each cleaned, the empty ones dropped."""
+    if len(lines) == 1:
+        return _clean_line(lines[0])
+    return "\n".join([x for x in map(_clean_line, lines) if x])
+
+
+def _pipe_table(raw_lines: list[str], stripped: list[str], i: int) -> tuple[Table | None, int]:
     rows: list[list[str]] = []
-    start = lines[i][0]
+    start = i + 1
     end = start
     j = i
-    while j < len(lines) and _PIPE_ROW_RE.match(lines[j][1]):
-        no, raw = lines[j]
-        end = no
+    while j < len(raw_lines) and _PIPE_ROW_RE.match(raw_lines[j]):
+        raw = raw_lines[j]
         j += 1
+        end = j
         if _RULE_ROW_RE.match(raw):
             continue
         cells = [_clean_line(c) for c in raw.strip().strip("|").split("|")]
@@ -218,19 +221,17 @@ def _continues(prev: Paragraph, nxt_raw: str, prev_raw_len: int) -> bool:
 
 def parse_lines(text: str) -> tuple[list, dict[str, str]]:
     """Split decoded text into blocks and footnotes."""
-    raw_lines = text.split("\n")
-    lines = list(enumerate(raw_lines, start=1))
+    raw_lines = text.split("\n")  # line raw_lines[i] is line i + 1 of the spans
     stripped = [raw.strip() for raw in raw_lines]  # most checks look at the stripped line
     b = _Builder()
     footnotes: dict[str, str] = {}
     i = 0
-    n = len(lines)
+    n = len(raw_lines)
     last_len = 0
     pending_blank = False
     last_footnote: str | None = None
 
     while i < n:
-        no, raw = lines[i]
         s = stripped[i]
         if not s:
             pending_blank = True
@@ -241,31 +242,31 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
             # a lone "|" opens a one-cell-per-run table; "| a | b |" a pipe table
             reader = _cell_table if s == "|" else _pipe_table if _PIPE_ROW_RE.match(s) and s.count("|") >= 2 else None
             if reader is not None:
-                table, i = reader(lines, i)
+                table, i = reader(raw_lines, stripped, i)
                 if table:
                     b.blocks.append(table)
                 pending_blank = False
                 continue
-        if first in "-*_=" and _HR_RE.match(s) and not s.startswith("- "):
+        if first in "-*_=" and not s.startswith("- ") and _HR_RE.match(s):
             i += 1
             continue
         m = _HEADING_RE.match(s) if first == "#" else None
         if m:
-            b.para([(no, m.group(2))], heading=len(m.group(1)))
+            b.para([(i + 1, m.group(2))], heading=len(m.group(1)))
             pending_blank = False
             i += 1
             continue
         # Lines that cannot start a footnote skip the cleaning the checks below need.
         if last_footnote or first in _SPECIAL_FIRST or first in "*_":
-            clean = _clean_cached(raw)
+            clean = _clean_cached(raw_lines[i])
             if clean[:1] in SUPERSCRIPTS and clean and _FOOTNOTE_RE.match(clean):
                 mark = re.match(rf"^[{SUPERSCRIPTS}]+", clean).group(0)
                 key = mark.translate(str.maketrans(SUPERSCRIPTS, "0123456789"))
                 body = [clean[len(mark):].strip()]
                 i += 1
                 # footnote bodies can run over the following lines until a blank line
-                while i < n and lines[i][1].strip() and not _FOOTNOTE_RE.match(_clean_line(lines[i][1])):
-                    body.append(_clean_line(lines[i][1]))
+                while i < n and stripped[i] and not _FOOTNOTE_RE.match(_clean_line(raw_lines[i])):
+                    body.append(_clean_line(raw_lines[i]))
                     i += 1
                 footnotes[key] = " ".join(x for x in body if x)
                 last_footnote = key
@@ -274,15 +275,15 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
                 # a footnote's second paragraph, printed before the page's body resumes
                 footnotes[last_footnote] += "\n" + clean
                 i += 1
-                while i < n and lines[i][1].strip():
-                    footnotes[last_footnote] += " " + _clean_line(lines[i][1])
+                while i < n and stripped[i]:
+                    footnotes[last_footnote] += " " + _clean_line(raw_lines[i])
                     i += 1
                 continue
         last_footnote = None
         # A run of ordinary lines up to the next blank or special line, split into
         # paragraphs where an item starts, each cleaned once.
         j = _run_end(stripped, i)
-        _plain_run(b, lines, stripped, i, j, pending_blank, last_len)
+        _plain_run(b, stripped, i, j, pending_blank, last_len)
         last_len = len(stripped[j - 1])
         pending_blank = False
         i = j
@@ -292,6 +293,8 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
 _SPECIAL_FIRST = "|#" + SUPERSCRIPTS
 # An item start as written in the raw line, markup and all ("**1**. Các sở", "* ý").
 _RAW_SPLIT_RE = re.compile(r"^(?:\*\*|#)|^(?:\*|__)?\s*(?:" + _ITEM_START_RE.pattern[1:] + r")")
+# The characters a stripped line matching _RAW_SPLIT_RE can start with, besides digits.
+_SPLIT_FIRST = frozenset("*#_-–+•" + "abcdefghijklmnopqrstuvwxyzđ" + "IVXL" + "(" + "ĐBKNS")
 
 
 def _run_end(stripped: list[str], i: int) -> int:
@@ -301,44 +304,45 @@ def _run_end(stripped: list[str], i: int) -> int:
     n = len(stripped)
     while j < n:
         t = stripped[j]
-        if not t or t[0] in _SPECIAL_FIRST or (t[0] in "-*_=" and _HR_RE.match(t) and not t.startswith("- ")):
+        if not t or t[0] in _SPECIAL_FIRST or (t[0] in "-*_=" and not t.startswith("- ") and _HR_RE.match(t)):
             break
         j += 1
     return j
 
 
-def _plain_run(
-    b: "_Builder", lines: list[tuple[int, str]], all_stripped: list[str], i: int, j: int, pending_blank: bool, last_len: int
-) -> None:
-    """Paragraphs from lines[i:j], none of them blank or special (table, heading,
-    footnote, rule). The first may continue the previous block across a page break."""
+def _plain_run(b: "_Builder", all_stripped: list[str], i: int, j: int, pending_blank: bool, last_len: int) -> None:
+    """Paragraphs from lines i to j - 1 (indices), none of them blank or special (table,
+    heading, footnote, rule). The first may continue the previous block across a page
+    break."""
     stripped = all_stripped[i:j]
     starts = [0]
     for k in range(1, len(stripped)):
         t = stripped[k]
-        if _RAW_SPLIT_RE.match(t):
+        if (t[0] in _SPLIT_FIRST or t[0].isdecimal()) and _RAW_SPLIT_RE.match(t):
             if sum(x.count("**") for x in stripped[starts[-1]:k]) % 2 == 0:
                 starts.append(k)
     starts.append(len(stripped))
+    blocks = b.blocks
     for a, z in zip(starts, starts[1:]):
-        raw_text = "\n".join(stripped[a:z])
+        raw_text = "\n".join(stripped[a:z]) if z - a > 1 else stripped[a]
         text = strip_markup(raw_text)
         if "  " in text or "\t" in text or "\u00a0" in text:
             text = _SPACES.sub(" ", text)
         if text != raw_text:
             # removed markup or spaces can leave a line blank or padded; otherwise
             # the lines are stripped and non-empty already
-            text = "\n".join(x for x in (y.strip() for y in text.split("\n")) if x)
+            text = "\n".join([x for x in map(str.strip, text.split("\n")) if x])
         if not text:
             continue
-        first_no, last_no = lines[i + a][0], lines[i + z - 1][0]
-        if a == 0 and pending_blank and b.blocks and isinstance(b.blocks[-1], Paragraph):
-            prev = b.blocks[-1]
+        last_no = i + z  # 1-based: line index i + z - 1
+        if a == 0 and pending_blank and blocks and isinstance(blocks[-1], Paragraph):
+            prev = blocks[-1]
             if _continues(prev, stripped[0], last_len):
                 prev.text = f"{prev.text}\n{text}"
                 prev.span = (prev.span[0], last_no)
                 continue
-        b.blocks.append(Paragraph(text=text, span=(first_no, last_no), bold=_is_bold_lines(stripped[a:z])))
+        bold = stripped[a].startswith("**") and stripped[z - 1].endswith("**") and _is_bold(" ".join(stripped[a:z]))
+        blocks.append(Paragraph(text, (i + a + 1, last_no), None, bold))
 
 
 def _footnote_tail(blocks: list, clean: str) -> bool:
