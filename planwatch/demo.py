@@ -42,7 +42,9 @@ class DemoUser:
 
 DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("admin", "officer", "Quản trị", "", "quản trị hệ thống (superuser)", is_staff=True, is_superuser=True),
-    DemoUser("canbo.daknong", "officer", "Lan", "Nguyễn Thị", "cán bộ Sở, tỉnh Đắk Nông", is_staff=True),
+    # The officer belongs to the department (its name heads the documents she exports).
+    DemoUser("canbo.daknong", "officer", "Lan", "Nguyễn Thị", "cán bộ Sở VHTTDL, tỉnh Đắk Nông", is_staff=True,
+             units=("Sở Văn hóa, Thể thao và Du lịch tỉnh Đắk Nông",)),
     DemoUser("lanhdao.daknong", "leader", "Hùng", "Trần Văn", "lãnh đạo, tỉnh Đắk Nông"),
     DemoUser("baodaknong", "reporter", "Minh", "Lê Văn", "cán bộ Báo Đắk Nông", units=("Báo Đắk Nông",)),
     DemoUser(

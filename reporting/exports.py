@@ -201,9 +201,13 @@ def _document(export: Export, *, default_symbol: str, title: str = "", subject: 
     province = _province(export)
     number = str(p.get("number") or "").strip() or " " * 6
     symbol = str(p.get("symbol") or default_symbol).strip()
+    issuer = str(p.get("issuer") or _default_issuer(export) or "…")
+    parent = str(p.get("parent_body") or _default_parent_body(province))
+    if "parent_body" not in p and fold(issuer).startswith(("uy ban nhan dan", "ubnd")):
+        parent = ""  # the People's Committee itself issues: it has no parent line
     return OfficialDocument(
-        parent_body=str(p.get("parent_body") or _default_parent_body(province)),
-        issuer=str(p.get("issuer") or _default_issuer(export) or "…"),
+        parent_body=parent,
+        issuer=issuer,
         number=f"Số: {number}/{symbol}",
         place=str(p.get("place") or _plan(export).place or (province.name if province else "")),
         date=_iso_date(p.get("date")),
