@@ -1,6 +1,6 @@
 """Deadline rush: many units submit their report at the same moment (issue 4).
 
-    python bench/rush.py [--units 1000] [--concurrency 64] [--workers 4] [--out FILE]
+    python bench/rush.py [--units 1000] [--concurrency 64] [--workers N (cores)] [--out FILE]
 
 One process per database (Django is set up once per process): on the embedded SQLite
 in a temporary PLANWATCH_DATA_DIR, or on PostgreSQL when DATABASE_URL is set (bench/run.py
@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--units", type=int, default=1000)
     ap.add_argument("--concurrency", type=int, default=64)
-    ap.add_argument("--workers", type=int, default=4)
+    # One sync worker per core: the answer path is CPU-bound (more workers measured slower).
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
 
