@@ -160,8 +160,9 @@ def request_update(*, user, request: ReportRequest, data: RequestData) -> Report
     them); target units can be added at any time, and dropped while they have no answer."""
     _check_officer(user, request)
     _check_request_data(data)
-    if data.metrics is not None and request.status != ReportRequest.Status.DRAFT:
-        raise ReportError(_("Chỉ sửa được chỉ tiêu khi yêu cầu còn đang soạn."))
+    if data.metrics is not None and (request.status != ReportRequest.Status.DRAFT or request.submissions.exists()):
+        # answers refer to the metrics (and their files hang off them): never rewrite them
+        raise ReportError(_("Chỉ sửa được chỉ tiêu khi yêu cầu còn đang soạn và chưa có đơn vị nào báo cáo."))
     wanted = _targets_wanted(plan=request.plan, province_id=request.province_id, unit_ids=data.unit_ids,
                              group_ids=data.group_ids)
     with transaction.atomic():
@@ -193,6 +194,8 @@ def request_set_status(*, user, request: ReportRequest, status: str) -> ReportRe
         request = ReportRequest.objects.select_for_update().get(pk=request.pk)
         if status == ReportRequest.Status.OPEN and (not request.metrics.exists() or not request.targets.exists()):
             raise ReportError(_("Cần ít nhất một chỉ tiêu và một đơn vị trước khi mở nhận báo cáo."))
+        if status == ReportRequest.Status.DRAFT and request.submissions.exists():
+            raise ReportError(_("Đã có đơn vị báo cáo: không đưa yêu cầu về trạng thái đang soạn được."))
         before = {"status": request.status}
         request.status = status
         request.save(update_fields=["status"])

@@ -96,7 +96,7 @@ def request_create(request):
 @login_required
 def request_edit(request, pk):
     req = _request_for(request, pk, edit=True)
-    draft = req.status == ReportRequest.Status.DRAFT
+    draft = req.status == ReportRequest.Status.DRAFT and not req.submissions.exists()
     activities = list(req.plan.activities.all())
     initial = {"title": req.title, "description": req.description, "deadline": req.deadline,
                "written_deadline": req.written_deadline, "remind_days": req.remind_days,

@@ -114,3 +114,20 @@ def test_token_of_one_target_does_not_open_another(request_open, unit_a, unit_b)
     ta, tb = request_open.targets.get(unit=unit_a), request_open.targets.get(unit=unit_b)
     forged = f"{tb.pk}.{ta.token.split('.')[1]}"
     assert services.target_by_token(forged) is None
+
+
+def test_answers_keep_their_metrics(officer, request_open, unit_a):
+    """Once a unit has answered, the metrics (and the files hanging off them) are never
+    rewritten, and the request cannot go back to draft to allow it."""
+    from reporting.models import Metric
+
+    Submission.objects.create(request=request_open, unit=unit_a, values={"1": 3})
+    with pytest.raises(ReportError):
+        services.request_set_status(user=officer, request=request_open, status="draft")
+    ReportRequest.objects.filter(pk=request_open.pk).update(status="draft")  # even if it got there
+    request_open.refresh_from_db()
+    before = list(Metric.objects.filter(request=request_open).values_list("pk", flat=True))
+    with pytest.raises(ReportError):
+        services.request_update(user=officer, request=request_open,
+                                data=data(unit_ids=[unit_a.pk], metrics=[MetricSpec(label="x", kind="count")]))
+    assert list(Metric.objects.filter(request=request_open).values_list("pk", flat=True)) == before
