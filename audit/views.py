@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import visible_audit_events, visible_units
@@ -20,7 +20,7 @@ OBJECT_URLS = {"assignment": "plans:assignment", "submission": "reporting:submis
 
 
 class EventFilterForm(forms.Form):
-    type = forms.ChoiceField(label=_("Đối tượng"), required=False)
+    type = forms.ChoiceField(label=pgettext_lazy("audit object", "Đối tượng"), required=False)
     unit = forms.TypedChoiceField(label=_("Đơn vị"), required=False, coerce=int, empty_value=None)
     since = forms.DateField(label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

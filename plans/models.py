@@ -12,7 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from directory.models import Province, Unit, UnitGroup
 from planwatch.lib.text import fold
@@ -310,7 +310,7 @@ class Comment(models.Model):
     comments, and its accept/return verdicts (which carry their comment here)."""
 
     class Kind(models.TextChoices):
-        PROGRESS = "progress", _("Tiến độ")
+        PROGRESS = "progress", pgettext_lazy("progress note", "Tiến độ")
         COMMENT = "comment", _("Trao đổi")
         ACCEPT = "accept", _("Chấp nhận")
         RETURN = "return", _("Trả lại")
