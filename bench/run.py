@@ -35,6 +35,11 @@ answer through their token links against gunicorn on 127.0.0.1, 64 in flight:
     rush_<db>_lost, rush_<db>_duplicated   answers not stored / stored twice (must be 0)
     rush_<db>_per_s, rush_<db>_p50_ms, rush_<db>_p99_ms, rush_<db>_errors
 
+Banner monitoring (bench/banner.py, on the same temporary SQLite): a full round of
+banner checks of 10,000 sites served by the test farm on 127.0.0.1, two consumers:
+
+    banner_sites_per_s, banner_peak_mb, banner_cpu_ratio (CPU per site / parse time per page)
+
 Results are merged into the --out file: keys written by other benchmarks are kept.
 Every parse runs under a time limit, so one runaway document cannot hang the run.
 No network access.
@@ -368,6 +373,18 @@ def bench_exports(data_dir: Path, rounds: int) -> dict:
         return {"export_3000x30_s": None, "export_note": f"{type(exc).__name__}: {exc}"}
 
 
+def bench_banners(data_dir: Path) -> dict:
+    """banner_sites_per_s, banner_peak_mb, banner_cpu_ratio (bench/banner.py), or null
+    and banner_note."""
+    try:
+        django_setup(data_dir)
+        from bench.banner import bench_banner
+
+        return bench_banner()
+    except Exception as exc:  # noqa: BLE001 - the note says what went wrong
+        return {"banner_sites_per_s": None, "banner_note": f"{type(exc).__name__}: {exc}"}
+
+
 def machine() -> dict:
     return {
         "cpu_count": os.cpu_count(),
@@ -388,7 +405,7 @@ def merge_results(out: Path, new: dict) -> dict:
     except (OSError, ValueError):
         results = {}
     notes = {"import_plan_s": "import_plan_note", "plan_page_ms": "plan_page_note",
-             "export_3000x30_s": "export_note"}
+             "export_3000x30_s": "export_note", "banner_sites_per_s": "banner_note"}
     for key, value in new.items():
         if key.endswith("_docs_per_s") and value is not None:
             results.pop(key.replace("_docs_per_s", "_note"), None)
@@ -432,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--web-rounds", type=int, default=9, help="measured runs of the web benchmarks; the median is kept")
     ap.add_argument("--export-rounds", type=int, default=3,
                     help="measured runs of the export benchmark; the median is kept")
-    ap.add_argument("--only", choices=("parser", "web", "export", "rush"), help="run one group of benchmarks")
+    ap.add_argument("--only", choices=("parser", "web", "export", "rush", "banner"), help="run one group of benchmarks")
     args = ap.parse_args(argv)
     rounds = max(1, args.rounds)
 
@@ -454,6 +471,8 @@ def main(argv: list[str] | None = None) -> int:
             steps.append(("exports", lambda: bench_exports(data_dir, max(1, args.export_rounds))))
         if args.only in (None, "rush"):
             steps.append(("deadline rush (SQLite, PostgreSQL)", bench_rush))
+        if args.only in (None, "banner"):
+            steps.append(("banner monitoring (10,000 farm sites)", lambda: bench_banners(data_dir)))
         for name, step in steps:
             print(f"benchmarking {name} …", file=sys.stderr)
             new.update(step())

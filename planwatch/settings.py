@@ -213,5 +213,17 @@ LOGGING = {
     # run_huey adds its own handler; without this every queue line prints twice
     "loggers": {"huey": {"handlers": ["console"], "level": env_str("LOG_LEVEL_HUEY", "INFO"), "propagate": False}},
 }
+# --- Banner monitoring (monitoring/, planwatch/lib/http.py) ------------------------------
+# Ranges the SSRF guard lets through; empty in every deployment (tests: 127.0.0.0/8).
+MONITOR_ALLOWED_NETWORKS = env_list("MONITOR_ALLOWED_NETWORKS", "")
+MONITOR_TIMEOUT = float(env_str("MONITOR_TIMEOUT", "15"))  # seconds per request
+MONITOR_RETRIES = env_int("MONITOR_RETRIES", 2)
+MONITOR_BACKOFF = float(env_str("MONITOR_BACKOFF", "0.5"))  # first retry delay, doubled each time
+MONITOR_MAX_BYTES = env_int("MONITOR_MAX_BYTES", 3 * 2**20)  # largest page read
+MONITOR_CONCURRENCY = env_int("MONITOR_CONCURRENCY", 200)  # connections in flight, all hosts
+MONITOR_PER_HOST = env_int("MONITOR_PER_HOST", 4)  # per host (0: no limit)
+MONITOR_CLAIM_BATCH = env_int("MONITOR_CLAIM_BATCH", 50)  # sites a consumer claims at once
+MONITOR_CONSUMERS = env_int("MONITOR_CONSUMERS", 2)  # queue jobs a round is split into
+
 DIRECTORY_IMPORT_MAX_BYTES = env_int("DIRECTORY_IMPORT_MAX_BYTES", 5 * 2**20)
 DIRECTORY_IMPORT_MAX_ROWS = env_int("DIRECTORY_IMPORT_MAX_ROWS", 5000)

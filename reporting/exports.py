@@ -573,6 +573,12 @@ def build_reminder(export: Export) -> Built:
         }
         gap = _("chưa hoàn thành nhiệm vụ")
         ask = _("khẩn trương triển khai thực hiện và báo cáo kết quả")
+        if p.get("banner"):  # issue 5: the units banner monitoring found without the banner
+            from monitoring.services import banner_laggards
+
+            laggards = banner_laggards(plan=plan, unit_ids=activity.assignments.values("unit_id"))
+            gap = _("chưa treo banner tuyên truyền trên trang thông tin điện tử")
+            ask = _("khẩn trương treo banner, liên kết tới chuyên mục tuyên truyền theo hướng dẫn")
 
     names = [n for n, _s in laggards]
     addressees = p.get("addressees")

@@ -76,7 +76,10 @@ class ReminderForm(LetterForm):
     addressees = forms.CharField(label=_("Kính gửi (mỗi dòng một nơi; để trống để tự điền)"), required=False,
                                  max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
     due = forms.DateField(label=_("Hạn hoàn thành đề nghị"), required=False)
-    field_order = ["source", "request", "activity", "due", "addressees"]
+    # issue 5: the units banner monitoring found without the banner (seed 001, footnote 2)
+    banner = forms.BooleanField(label=_("Chỉ các đơn vị chưa treo banner trên trang web (theo kết quả giám sát)"),
+                                required=False)
+    field_order = ["source", "request", "activity", "banner", "due", "addressees"]
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,6 +108,8 @@ class ReminderForm(LetterForm):
         params["list"] = d["source"]
         if d.get("activity") and d["source"] == "activity":
             params["activity_id"] = d["activity"].pk
+            if d.get("banner"):
+                params["banner"] = True
         if d.get("request"):
             params["request_id"] = d["request"].pk
         if d.get("addressees"):

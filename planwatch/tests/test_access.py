@@ -79,6 +79,25 @@ def logged_in(code) -> dict:
 
 
 A = "reporter_a"
+
+
+def _banner(w) -> SimpleNamespace:
+    """A banner spec of the plan with unit A's (social, so never queued) website and a
+    rendered check with its screenshot; made on first use."""
+    if not hasattr(w, "banner"):
+        from monitoring.models import BannerSpec, Check
+        from directory.models import Website
+
+        spec = BannerSpec.objects.create(province=w.plan.province, plan=w.plan, name="Banner Đại hội",
+                                         targets=["https://baodaknong.vn/chuyen-de/dai-hoi"])
+        site = Website.objects.create(unit=w.unit_a, url="https://facebook.com/donvi-a", kind="social")
+        check = Check(spec=spec, website=site, unit=w.unit_a, checked_at=timezone.now(), page_url=site.url,
+                      verdict="present", reason="link", method="rendered")
+        check.screenshot.save("s.jpg", ContentFile(b"\xff\xd8\xff\xe0"), save=True)
+        w.banner = SimpleNamespace(spec=spec, website=site, check=check)
+    return w.banner
+
+
 RULES: dict[str, Rule] = {
     # --- public and account pages
     "home": Rule(get=logged_in(OK)),
@@ -173,6 +192,17 @@ RULES: dict[str, Rule] = {
     "report_token": Rule(args=lambda w: [w.token_a], get=everyone(200), post=everyone(OK)),
     "report_token_file": Rule(args=lambda w: [w.token_a, w.submission_file.pk], get=everyone(200)),
     "audit:list": Rule(get=logged_in(200)),
+    # --- monitoring (banners)
+    "monitoring:dashboard": Rule(get=logged_in(200)),
+    "monitoring:spec_new": Rule(get=staff_only(200, reporter=403, other=200), post=staff_only(OK, reporter=403, other=OK)),
+    "monitoring:spec": Rule(args=lambda w: [_banner(w).spec.pk], get={**logged_in(200), "other_officer": 404}),
+    "monitoring:spec_edit": Rule(args=lambda w: [_banner(w).spec.pk], get=staff_only(200), post=staff_only(OK)),
+    "monitoring:spec_image": Rule(args=lambda w: [_banner(w).spec.pk], get=everyone(405), post=staff_only(OK)),
+    "monitoring:check_now": Rule(args=lambda w: [_banner(w).spec.pk], get=everyone(405), post=staff_only(OK)),
+    "monitoring:site": Rule(args=lambda w: [_banner(w).spec.pk, _banner(w).website.pk],
+                            get={**logged_in(200), "reporter_b": 404, "other_officer": 404}),
+    "monitoring:screenshot": Rule(args=lambda w: [_banner(w).check.pk],
+                                  get={**logged_in(200), "reporter_b": 404, "other_officer": 404}),
     # --- REST API (session or bearer token)
     "api:openapi-json": Rule(get=everyone(200)),
     "api:openapi-view": Rule(get=everyone(200)),

@@ -1,0 +1,385 @@
+"""Banner monitoring services. `banners_check` is the one function that runs a round:
+the periodic task, the "check now" button and `manage.py checkbanners` only call it.
+
+A round is a Round row and the SiteState rows pointing at it. Consumers split a round
+by claiming batches of those rows (an UPDATE that only takes unclaimed rows, after a
+SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL), so two consumers never check one
+site twice. A claim older than CLAIM_STALE (a consumer that died) is taken over.
+
+Checking is asyncio (planwatch.lib.http.Fetcher) in a thread of its own; the calling
+thread keeps the database connection, claims, and writes finished checks in batches,
+each in one transaction, while the next sites are being fetched.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import queue
+import re
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_record
+from directory.models import Unit, Website
+from planwatch.lib.http import Fetcher, FetchPolicy, parse_networks
+from planwatch.lib.uploads import UploadRejected, check_upload
+
+from . import conf
+from .checker import SpecData, image_hash, site_check
+from .checker import Verdict as CheckVerdict
+from .models import BannerEvent, BannerSpec, Check, ReferenceImage, Round, SiteSpec, SiteState, Verdict
+
+CLAIM_STALE = dt.timedelta(minutes=30)
+WRITE_EVERY = 100  # finished checks per write transaction
+WRITE_SECONDS = 1.0
+
+
+@dataclass
+class RoundResult:
+    round_id: int
+    sites: int = 0
+    checked: int = 0
+    present: int = 0
+    absent: int = 0
+    error: int = 0
+    seconds: float = 0.0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Job:
+    state_id: int
+    spec_id: int
+    website_id: int
+    unit_id: int
+    page_url: str
+
+
+# --- specs ------------------------------------------------------------------------------
+
+
+class SpecInvalid(ValueError):
+    """The spec's data is not usable; str() is for the user."""
+
+
+def spec_save(*, actor, province, spec: BannerSpec | None = None, plan=None, name: str, targets: list[str],
+              keywords: list[str], interval_minutes: int, peak_interval_minutes: int, obey_robots: bool,
+              render_js: bool, active: bool = True) -> BannerSpec:
+    """Create or update a spec. Raises SpecInvalid on a target that is not an http(s) URL."""
+    from urllib.parse import urlsplit
+
+    targets = [t.strip() for t in targets if t.strip()]
+    if not targets:
+        raise SpecInvalid("Cần ít nhất một địa chỉ đích.")
+    for t in targets:
+        parts = urlsplit(t if "//" in t else "http://" + t)
+        other_scheme = "//" not in t and re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)", t)
+        if other_scheme or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SpecInvalid(f"Địa chỉ đích không hợp lệ: {t}")
+    if plan is not None and plan.province_id != province.pk:
+        raise SpecInvalid("Kế hoạch không thuộc tỉnh này.")
+    with transaction.atomic():
+        creating = spec is None
+        spec = spec or BannerSpec(province=province)
+        before = {} if creating else {"targets": spec.targets, "keywords": spec.keywords}
+        spec.plan, spec.name = plan, name.strip()[:200]
+        spec.targets, spec.keywords = targets, [k.strip() for k in keywords if k.strip()]
+        spec.interval_minutes, spec.peak_interval_minutes = max(5, interval_minutes), max(5, peak_interval_minutes)
+        spec.obey_robots, spec.render_js, spec.active = obey_robots, render_js, active
+        spec.save()
+        audit_record(actor=actor, action="banner_spec.create" if creating else "banner_spec.update", obj=spec,
+                     before=before, after={"targets": spec.targets, "keywords": spec.keywords}, province=province)
+    return spec
+
+
+def reference_image_add(*, actor, spec: BannerSpec, data: bytes, name: str) -> ReferenceImage:
+    """Store an uploaded reference banner with its pHash. Raises UploadRejected."""
+    checked = check_upload(data, max_bytes=5 * 2**20)
+    if not checked.mime.startswith("image/"):
+        raise UploadRejected("Ảnh banner mẫu phải là tệp ảnh (JPEG, PNG, GIF, WebP).")
+    try:
+        phash = image_hash(data)
+    except ValueError as exc:
+        raise UploadRejected("Không đọc được ảnh.") from exc
+    with transaction.atomic():
+        ref = ReferenceImage(spec=spec, phash=phash, sha256=checked.sha256)
+        ref.image.save(f"{checked.sha256[:16]}.{checked.ext}", ContentFile(data), save=False)
+        ref.save()
+        audit_record(actor=actor, action="banner_spec.image_add", obj=spec, after={"phash": phash, "name": name[:100]},
+                     province=spec.province_id)
+    return ref
+
+
+def spec_data(spec: BannerSpec) -> SpecData:
+    return SpecData.build(
+        targets=spec.targets, keywords=spec.keywords, hashes=[r.phash for r in spec.images.all()],
+        max_distance=spec.max_distance, obey_robots=spec.obey_robots, render_js=spec.render_js,
+    )
+
+
+def fetch_policy() -> FetchPolicy:
+    return FetchPolicy(
+        timeout=conf.get_float("MONITOR_TIMEOUT", 15.0),
+        retries=conf.get_int("MONITOR_RETRIES", 2),
+        backoff=conf.get_float("MONITOR_BACKOFF", 0.5),
+        max_bytes=conf.get_int("MONITOR_MAX_BYTES", 3 * 2**20),
+        total_limit=conf.get_int("MONITOR_CONCURRENCY", 200),
+        per_host_limit=conf.get_int("MONITOR_PER_HOST", 4),
+        allowed_networks=parse_networks(conf.get_list("MONITOR_ALLOWED_NETWORKS")),
+    )
+
+
+# --- rounds -----------------------------------------------------------------------------
+
+
+def spec_units(spec: BannerSpec):
+    """Units whose websites a spec checks: those assigned in its plan, else (or when the
+    plan has no assignments yet) every unit of its province."""
+    if spec.plan_id is not None:
+        units = Unit.objects.filter(assignments__activity__plan_id=spec.plan_id).distinct()
+        if units.exists():
+            return units
+    return Unit.objects.filter(province_id=spec.province_id)
+
+
+def round_open(*, spec: BannerSpec | None = None, plan=None, unit: Unit | None = None, label: str = "") -> Round:
+    """A new Round holding every selected site that is not already pending in another
+    live round. Selection: `spec`, or the active specs (of `plan`), narrowed to `unit`."""
+    now = timezone.now()
+    specs = BannerSpec.objects.filter(pk=spec.pk) if spec is not None else BannerSpec.objects.filter(active=True)
+    if plan is not None:
+        specs = specs.filter(plan=plan)
+    with transaction.atomic():
+        rnd = Round.objects.create(label=label[:200])
+        for s in specs:
+            units = spec_units(s)
+            if unit is not None:
+                units = units.filter(pk=unit.pk)
+            disabled = SiteSpec.objects.filter(spec=s, enabled=False).values("website_id")
+            websites = (Website.objects.filter(unit__in=units).exclude(kind=Website.Kind.SOCIAL)
+                        .exclude(pk__in=disabled))
+            have = set(SiteState.objects.filter(spec=s).values_list("website_id", flat=True))
+            SiteState.objects.bulk_create(
+                [SiteState(spec=s, website_id=w, unit_id=u) for w, u in websites.values_list("pk", "unit_id") if w not in have],
+                ignore_conflicts=True,
+            )
+            live = Round.objects.filter(finished_at__isnull=True, started_at__gte=now - CLAIM_STALE).exclude(pk=rnd.pk)
+            (SiteState.objects.filter(spec=s, website__in=websites).exclude(round__in=live)
+             .update(round=rnd, claimed_at=None, claimed_by=""))
+            BannerSpec.objects.filter(pk=s.pk).update(last_round_at=now)
+        rnd.sites = SiteState.objects.filter(round=rnd).count()
+        if rnd.sites == 0:
+            rnd.finished_at = now
+        rnd.save(update_fields=["sites", "finished_at"])
+    return rnd
+
+
+def _claim(rnd: Round, token: str, n: int) -> list[_Job]:
+    now = timezone.now()
+    free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE)
+    with transaction.atomic():
+        candidates = SiteState.objects.filter(free, round=rnd).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:n])
+        if not ids:
+            return []
+        # The condition is checked again by the UPDATE itself: a row another consumer
+        # took meanwhile is left alone (this is what makes the split safe on SQLite).
+        SiteState.objects.filter(free, pk__in=ids, round=rnd).update(claimed_at=now, claimed_by=token)
+    rows = SiteState.objects.filter(pk__in=ids, claimed_by=token, round=rnd).values_list(
+        "pk", "spec_id", "website_id", "unit_id", "website__url")
+    pages = dict(SiteSpec.objects.filter(spec_id__in={r[1] for r in rows}, website_id__in={r[2] for r in rows})
+                 .exclude(page_url="").values_list("website_id", "page_url"))
+    return [_Job(pk, s, w, u, pages.get(w) or url) for pk, s, w, u, url in rows]
+
+
+class _Loop:
+    """An event loop in a thread of its own, with one Fetcher (and Renderer)."""
+
+    def __init__(self, policy: FetchPolicy):
+        self.policy = policy
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="banners", daemon=True)
+
+    def __enter__(self) -> _Loop:
+        from .render import Renderer
+
+        self.thread.start()
+        self.fetcher = Fetcher(self.policy)
+        self.run(self.fetcher.__aenter__())
+        self.renderer = Renderer(self.fetcher)
+        return self
+
+    def run(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    def submit(self, job: _Job, spec: SpecData, done: queue.Queue) -> None:
+        fut = asyncio.run_coroutine_threadsafe(site_check(self.fetcher, job.page_url, spec, renderer=self.renderer),
+                                               self.loop)
+        fut.add_done_callback(lambda f: done.put((job, f)))
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.run(self.renderer.__aexit__())
+            self.run(self.fetcher.__aexit__())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(30)
+            self.loop.close()
+
+
+def banners_check(*, spec: BannerSpec | None = None, plan=None, unit: Unit | None = None, round: Round | None = None,
+                  progress=None, label: str = "") -> RoundResult:
+    """Run a round: open one for the selection (see round_open), or join `round`, and
+    check its sites until none is left unclaimed. Writes a Check per site and updates
+    SiteState and BannerEvent. `progress(done, total)` is called as checks are
+    written. Returns the counts of what this call checked."""
+    started = time.monotonic()
+    rnd = round if round is not None else round_open(spec=spec, plan=plan, unit=unit, label=label)
+    worker = f"{socket.gethostname()}:{os.getpid()}"[:60]
+    token = f"{worker}:{uuid.uuid4().hex[:12]}"
+    result = RoundResult(round_id=rnd.pk, sites=rnd.sites)
+    specs: dict[int, SpecData] = {}
+    batch = conf.get_int("MONITOR_CLAIM_BATCH", 50)
+    policy = fetch_policy()
+    high_water = max(batch, 2 * policy.total_limit)
+    done: queue.Queue = queue.Queue()
+    buffer: list = []
+    inflight, exhausted, last_write = 0, False, time.monotonic()
+    with _Loop(policy) as loop:
+        while True:
+            if not exhausted and inflight < high_water:
+                jobs = _claim(rnd, token, batch)
+                exhausted = not jobs
+                for job in jobs:
+                    if job.spec_id not in specs:
+                        specs[job.spec_id] = spec_data(BannerSpec.objects.get(pk=job.spec_id))
+                    loop.submit(job, specs[job.spec_id], done)
+                inflight += len(jobs)
+                if jobs and inflight < high_water:
+                    continue
+            if inflight == 0 and exhausted:
+                break
+            got = []
+            try:
+                got.append(done.get(timeout=0.5))
+                while True:
+                    got.append(done.get_nowait())
+            except queue.Empty:
+                pass
+            inflight -= len(got)
+            buffer.extend(got)
+            if buffer and (len(buffer) >= WRITE_EVERY or time.monotonic() - last_write > WRITE_SECONDS
+                           or (exhausted and inflight == 0)):
+                _write(rnd, token, worker, buffer, result)
+                result.checked += len(buffer)
+                buffer, last_write = [], time.monotonic()
+                if progress is not None:
+                    progress(result.checked, rnd.sites)
+    if buffer:
+        _write(rnd, token, worker, buffer, result)
+        result.checked += len(buffer)
+        if progress is not None:
+            progress(result.checked, rnd.sites)
+    if not SiteState.objects.filter(round=rnd).exists():
+        Round.objects.filter(pk=rnd.pk, finished_at__isnull=True).update(finished_at=timezone.now())
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _write(rnd: Round, token: str, worker: str, finished: list, result: RoundResult) -> None:
+    """Store one batch of finished checks in one transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        states = {s.pk: s for s in SiteState.objects.filter(pk__in=[job.state_id for job, _fut in finished])}
+        checks, pairs = [], []
+        for job, fut in finished:
+            try:
+                v: CheckVerdict = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a checker bug must not stop the round
+                v = CheckVerdict("error", "internal", detail=f"{type(exc).__name__}: {exc}")
+            c = Check(
+                spec_id=job.spec_id, website_id=job.website_id, unit_id=job.unit_id, round=rnd, checked_at=now,
+                page_url=job.page_url[:1000], final_url=(v.final_url or "")[:1000], http_status=v.http_status,
+                verdict=v.status, reason=v.reason[:32], detail=v.detail[:500], snippet=v.snippet,
+                href=v.href[:1000], src=v.src[:1000], method=v.method, duration_ms=int(v.duration * 1000),
+                worker=worker,
+            )
+            if v.screenshot:
+                c.screenshot.save(f"{job.website_id}-{uuid.uuid4().hex[:8]}.jpg", ContentFile(v.screenshot), save=False)
+            checks.append(c)
+            pairs.append((job, c))
+            setattr(result, v.status, getattr(result, v.status) + 1)
+            result.reasons[v.reason or v.status] = result.reasons.get(v.reason or v.status, 0) + 1
+        Check.objects.bulk_create(checks)
+        # A few grouped UPDATEs rather than bulk_update's CASE per row and field: the
+        # round writes thousands of states and this is most of its database time.
+        by_verdict: dict[str, list[int]] = {}
+        placed, removed, absent_now, events = [], [], [], []
+        for job, c in pairs:
+            s = states.get(job.state_id)
+            if s is None:
+                continue
+            by_verdict.setdefault(c.verdict, []).append(s.pk)
+            if c.verdict in (Verdict.PRESENT, Verdict.ABSENT) and s.banner != c.verdict:
+                if c.verdict == Verdict.PRESENT:
+                    placed.append(s.pk)
+                else:
+                    absent_now.append(s.pk)
+                if c.verdict == Verdict.PRESENT or s.banner == SiteState.Banner.PRESENT:
+                    kind = BannerEvent.Kind.PLACED if c.verdict == Verdict.PRESENT else BannerEvent.Kind.REMOVED
+                    events.append(BannerEvent(spec_id=s.spec_id, website_id=s.website_id, unit_id=s.unit_id,
+                                              kind=kind, at=now, check_row=c))
+        latest = Check.objects.filter(spec=OuterRef("spec"), website=OuterRef("website")).order_by("-checked_at", "-pk")
+        for verdict, ids in by_verdict.items():
+            SiteState.objects.filter(pk__in=ids).update(
+                status=verdict, last_checked_at=now, last_check=Subquery(latest.values("pk")[:1]))
+        mine = [s for group in by_verdict.values() for s in group]
+        SiteState.objects.filter(pk__in=mine, round=rnd, claimed_by=token).update(round=None, claimed_at=None,
+                                                                                  claimed_by="")
+        for banner, ids in ((Verdict.PRESENT, placed), (Verdict.ABSENT, absent_now)):
+            if ids:
+                SiteState.objects.filter(pk__in=ids).update(banner=banner, since=now)
+        BannerEvent.objects.bulk_create(events)
+
+
+def specs_due(*, now: dt.datetime | None = None) -> list[BannerSpec]:
+    """Active specs whose interval (shorter during a peak of their plan) has passed.
+    Used by tasks.banners_schedule."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = []
+    for spec in BannerSpec.objects.filter(active=True).select_related("plan").prefetch_related("plan__peaks"):
+        if spec.last_round_at is None or spec.last_round_at + dt.timedelta(minutes=spec.interval_on(today)) <= now:
+            due.append(spec)
+    return due
+
+
+def banner_laggards(*, plan, unit_ids=None) -> list[tuple[str, str]]:
+    """(unit name, label) of the units with no website showing the banner of `plan`'s
+    specs, by name: "absent" when a check saw the page without it, "not verified" when
+    every check failed. Used by the reminder letter (reporting.exports.build_reminder)."""
+    from planwatch.lib.text import fold
+
+    states = SiteState.objects.filter(spec__plan=plan).values_list("unit_id", "unit__name", "banner", "status")
+    if unit_ids is not None:
+        states = states.filter(unit_id__in=unit_ids)
+    units: dict[int, list] = {}
+    for unit_id, name, banner, status in states:
+        entry = units.setdefault(unit_id, [name, False, False])
+        entry[1] |= banner == SiteState.Banner.PRESENT
+        entry[2] |= banner == SiteState.Banner.ABSENT
+    rows = [(name, str(Verdict.ABSENT.label) if absent else str(_("Chưa kiểm tra được trang web")))
+            for name, present, absent in units.values() if not present]
+    return sorted(rows, key=lambda r: fold(r[0]))
