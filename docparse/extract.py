@@ -16,7 +16,7 @@ from . import header as hdr
 from . import tables as tbl
 from . import units as vunits
 from .model import Activity, Document, Paragraph, Period, Plan, Table
-from .outline import Item, build_tree
+from .outline import Item, build_tree, release
 
 MAX_BLOCKS = 20000  # a plan has a few hundred; beyond this we only read the start
 
@@ -42,6 +42,7 @@ def extract(doc: Document) -> Plan:
     hdr.parse_tail(blocks, plan)
     plan.references = hdr.find_references(body_text)
     plan.window, plan.peaks = _periods(plan, tree, body_text, year, doc_date)
+    release(tree)
     return plan
 
 
@@ -166,6 +167,9 @@ def _walk(root: Item, year: int | None) -> list[Activity]:
         return produced
 
     visit(root, [])
+    # the two nested functions reach each other (and themselves) through their closure
+    # cells: a reference cycle that only the garbage collector would free
+    visit = visit_unnumbered = None  # noqa: F841
     # tables are read when their item is visited; report everything in document order
     out.sort(key=lambda a: a.span[0] if a.span else 0)
     return out

@@ -478,25 +478,67 @@ _REF_RE = re.compile(
 )
 
 
+# The same mention read backwards from its number's "/": a kind, spaces, "số", digits.
+_REF_KINDS = _REF_RE.pattern[_REF_RE.pattern.index("(?P<kind>") + 9:_REF_RE.pattern.index(r")\s+(?:số")]
+_REF_BEFORE_SLASH = re.compile(r"(?:" + _REF_KINDS + r")\s+(?:số\s+)?\d+[\w.\-]*$")
+# How far before its "/" a mention can start (a kind, "số" and a number are < 40 chars).
+_REF_REACH = 200
+
+
 def find_references(text: str) -> list[Reference]:
-    """Every "<kind> số <number> ngày <date> của <issuer>" mention, deduplicated by number."""
+    """Every "<kind> số <number> ngày <date> của <issuer>" mention, deduplicated by number.
+
+    Every mention has a "/" in its number, and "/" is much rarer than the capitals
+    a kind starts with, so the matches of _REF_RE are found from the slashes: the kind
+    that ends right before a number ending at the slash is where a match can start.
+    Matches do not overlap, as with finditer."""
     out: list[Reference] = []
     seen: set[str] = set()
-    for m in _REF_RE.finditer(text):
-        num = m.group("num").rstrip(".,;")
-        if num in seen:
-            continue
-        seen.add(num)
-        out.append(
-            Reference(
-                kind=m.group("kind"),
-                number=num,
-                date=_ref_date(m.group("date")),
-                issuer=(m.group("issuer") or "").strip() or None,
-                text=m.group(0).strip(),
-            )
-        )
+    end = 0
+    s = text.find("/")
+    while s >= 0:
+        if s >= end and _ref_may_end_at(text, s):
+            before = _REF_BEFORE_SLASH.search(text, max(end, s - _REF_REACH), s)
+            m = _REF_RE.match(text, before.start()) if before else None
+            if m:
+                end = m.end()
+                num = m.group("num").rstrip(".,;")
+                if num not in seen:
+                    seen.add(num)
+                    out.append(
+                        Reference(
+                            kind=m.group("kind"),
+                            number=num,
+                            date=_ref_date(m.group("date")),
+                            issuer=(m.group("issuer") or "").strip() or None,
+                            text=m.group(0).strip(),
+                        )
+                    )
+        s = text.find("/", s + 1)
     return out
+
+
+# Every word of every kind, and "số": the word before a reference's number ends with
+# one (_REF_RE has no word boundary: "…độngLuật 12/…" holds a match).
+_REF_WORDS = tuple(sorted(set(re.findall(r"\w+", _REF_KINDS)) | {"số"}))
+
+
+def _ref_may_end_at(text: str, s: int) -> bool:
+    """Whether the "/" at s can be the one in a reference number: the number (a run of
+    word characters, "." and "-" that starts with a digit) follows a space, and the word
+    before that space ends with "số" or a word of a kind. Dates ("ngày 01/02/2023") fail here,
+    before the costlier search for the kind."""
+    k = s - 1
+    while k >= 0 and (text[k].isalnum() or text[k] in "._-"):
+        k -= 1
+    if k < 0 or k + 1 == s or not text[k].isspace() or not text[k + 1].isdecimal():
+        return False
+    while k >= 0 and text[k].isspace():
+        k -= 1
+    j = k
+    while j >= 0 and text[j].isalnum():
+        j -= 1
+    return text[j + 1:k + 1].endswith(_REF_WORDS)
 
 
 def _ref_date(raw: str | None) -> str | None:

@@ -224,6 +224,18 @@ def build_tree(blocks: list) -> Item:
     return root
 
 
+def release(root: Item) -> None:
+    """Drop the parent links of the tree under `root`. Every item points up to its
+    parent and down to its children, so a finished tree is cyclic garbage that waits for
+    the garbage collector (hundreds of objects per document, each traversed by every
+    collection it survives); without the links, reference counting frees it at once."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        node.parent = None
+        stack.extend(node.children)
+
+
 def _same_kind(a: Label, b: Label) -> bool:
     if a.kind == b.kind:
         return True

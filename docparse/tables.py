@@ -36,7 +36,17 @@ _CHU_TRI_OR_PHOI_HOP_RE = re.compile(r"chủ trì|phối hợp", re.I)
 _COLUMN_NUMBER_RE = re.compile(r"\(?\d{1,2}\)?")
 
 
+_LEAD_COLUMN_RE = dict(_COLS)["lead"]
+_CONTENT_COLUMN_RE = dict(_COLS)["content"]
+
+
 def _map_columns(row: list[str]) -> dict[str, int] | None:
+    # A header row has a lead and a content column. Most rows tried are content rows
+    # or not in an activity table at all: two searches of the whole row rule them out
+    # before each cell is tried against every column name.
+    whole = " ".join("\x00".join(row).split())
+    if not _LEAD_COLUMN_RE.search(whole) or not _CONTENT_COLUMN_RE.search(whole):
+        return None
     cols: dict[str, int] = {}
     for i, cell in enumerate(row):
         c = " ".join(cell.split())

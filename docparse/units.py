@@ -120,6 +120,19 @@ _GROUP_RE = re.compile(
     re.I,
 )
 _DROP_PREFIX = re.compile(r"^(?:đề nghị|giao|riêng đối với|đối với|yêu cầu)\s+", re.I)
+# The letters _DROP_PREFIX can start with, in either case (none of them has a special
+# case-folding partner in Python's re, as "k" has the Kelvin sign).
+_DROP_FIRST = frozenset("đĐgGrRyY")
+
+
+def drop_prefix(text: str) -> str:
+    """`text` without a leading "Đề nghị" / "Giao" / "Đối với" … (_DROP_PREFIX), tested
+    on the first letter before the pattern runs."""
+    if text[:1] in _DROP_FIRST:
+        m = _DROP_PREFIX.match(text)
+        if m:
+            return text[m.end():]
+    return text
 
 
 # The first letters any unit name can start with, as a look-ahead: most texts tested
@@ -210,8 +223,9 @@ def squash_spaces(text: str) -> str:
 
 def clean_name(name: str) -> str:
     name = squash_spaces(name)
-    name = _DROP_PREFIX.sub("", name)
-    name = _LEAD_CONJ.sub("", name)
+    name = drop_prefix(name)
+    if name[:1] in "vc":
+        name = _LEAD_CONJ.sub("", name)
     name = name.strip(" .,;:-–+")
     if name.endswith(")"):
         name = _ADMIN_NOTE.sub("", name)
@@ -420,7 +434,7 @@ def subject_units(text: str) -> list[str]:
     """Units that are the grammatical subject at the start of a sentence or clause:
     "Báo Đắk Nông, Đài PT-TH Đắk Nông, Tạp chí Nậm Nung tăng cường …" → the three.
     Empty when the clause does not start with a unit or no predicate follows it."""
-    t = _DROP_PREFIX.sub("", text.strip(" -+•"))
+    t = drop_prefix(text.strip(" -+•"))
     if not starts_unit(t):
         return []
     t = t[:400]  # a subject is never longer; the predicate starts well before this

@@ -314,6 +314,9 @@ def _plain_run(b: "_Builder", all_stripped: list[str], i: int, j: int, pending_b
     """Paragraphs from lines i to j - 1 (indices), none of them blank or special (table,
     heading, footnote, rule). The first may continue the previous block across a page
     break."""
+    if j == i + 1:  # half the runs are one line: the same steps without the splitting
+        _one_line(b, all_stripped[i], i, pending_blank, last_len)
+        return
     stripped = all_stripped[i:j]
     starts = [0]
     for k in range(1, len(stripped)):
@@ -343,6 +346,26 @@ def _plain_run(b: "_Builder", all_stripped: list[str], i: int, j: int, pending_b
                 continue
         bold = stripped[a].startswith("**") and stripped[z - 1].endswith("**") and _is_bold(" ".join(stripped[a:z]))
         blocks.append(Paragraph(text, (i + a + 1, last_no), None, bold))
+
+
+def _one_line(b: "_Builder", line: str, i: int, pending_blank: bool, last_len: int) -> None:
+    """_plain_run for the one (stripped, non-empty) line i."""
+    text = strip_markup(line)
+    if "  " in text or "\t" in text or "\u00a0" in text:
+        text = _SPACES.sub(" ", text)
+    if text != line:
+        text = text.strip()
+        if not text:
+            return
+    blocks = b.blocks
+    if pending_blank and blocks and isinstance(blocks[-1], Paragraph):
+        prev = blocks[-1]
+        if _continues(prev, line, last_len):
+            prev.text = f"{prev.text}\n{text}"
+            prev.span = (prev.span[0], i + 1)
+            return
+    bold = line.startswith("**") and line.endswith("**") and _is_bold(line)
+    blocks.append(Paragraph(text, (i + 1, i + 1), None, bold))
 
 
 def _footnote_tail(blocks: list, clean: str) -> bool:
