@@ -22,7 +22,7 @@ MAX_BLOCKS = 20000  # a plan has a few hundred; beyond this we only read the sta
 
 
 def extract(doc: Document) -> Plan:
-    blocks = [_nfc(b) for b in doc.blocks[:MAX_BLOCKS]]
+    blocks = _nfc_blocks(doc.blocks[:MAX_BLOCKS])
     plan = Plan(text=doc.text)
     if len(doc.blocks) > MAX_BLOCKS:
         doc.warnings.append(f"Tài liệu có {len(doc.blocks)} đoạn; chỉ đọc {MAX_BLOCKS} đoạn đầu.")
@@ -46,12 +46,23 @@ def extract(doc: Document) -> Plan:
     return plan
 
 
+def _nfc_blocks(blocks: list) -> list:
+    """The blocks with their text in NFC. Readers mostly hand over NFC text already, so
+    all paragraphs are tested at once: nothing composes across a "\n" (a starter that
+    combines with nothing), so the joined text is NFC exactly when every paragraph is."""
+    paras = [b.text for b in blocks if isinstance(b, Paragraph)]
+    if unicodedata.is_normalized("NFC", "\n".join(paras)):
+        return [b if isinstance(b, Paragraph) else _nfc(b) for b in blocks]
+    return [_nfc(b) for b in blocks]
+
+
 def _nfc(block):
     if isinstance(block, Paragraph):
         if not unicodedata.is_normalized("NFC", block.text):
             block.text = unicodedata.normalize("NFC", block.text)
     elif isinstance(block, Table):
-        block.rows = [[unicodedata.normalize("NFC", c) for c in row] for row in block.rows]
+        if not unicodedata.is_normalized("NFC", "\n".join(c for row in block.rows for c in row)):
+            block.rows = [[unicodedata.normalize("NFC", c) for c in row] for row in block.rows]
     return block
 
 

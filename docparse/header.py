@@ -95,7 +95,7 @@ def parse_header(blocks: list, plan: Plan) -> int:
             if kind_idx is not None or len(block.rows) > 6 or len(block.rows[0]) > 3:
                 continue  # the header table is small; larger tables are content
             joined = "\n".join(_lines(block))
-            if QUOC_HIEU.search(joined) or _NUMBER_RE.search(joined) or _DATE_RE.search(joined):
+            if QUOC_HIEU.search(joined) or _NUMBER_RE.search(joined) or _may_hold_date(joined) and _DATE_RE.search(joined):
                 _header_table(block, plan, issuer_lines)
                 qh_seen = qh_seen or bool(QUOC_HIEU.search(joined))
                 end = i + 1
@@ -161,6 +161,14 @@ def parse_header(blocks: list, plan: Plan) -> int:
         if m:
             plan.kind = _CODE_KINDS.get(m.group(1))
     return end
+
+
+def _may_hold_date(text: str) -> bool:
+    """Whether _DATE_RE can match: it needs "ngày", "tháng" and "năm" in any case. Its
+    search tries up to 60 characters of place name at every position, which costs far
+    more than three substring tests on a large table."""
+    low = text.lower()
+    return "ngày" in low and "tháng" in low and "năm" in low
 
 
 def _is_upper_line(s: str) -> bool:
@@ -355,17 +363,20 @@ def parse_tail(blocks: list, plan: Plan) -> None:
             head = b.text[:12].lstrip(" *")
             if not (head.startswith(("Kính", "Nơi", "KT", "TM", "Q.", "TL", "TUQ", "T/M", "K/T"))):
                 continue
+        elif b.rows and (len(b.rows) > 4 or len(b.rows[0]) > 3):
+            # recipients and signature share a small table; big ones are content, where
+            # only a "Kính gửi" as the first line counts: no need to split every cell
+            first = next((ln for row in b.rows for cell in row for ln in cell.split("\n") if ln.strip()), None)
+            if first is not None and _KINH_GUI_RE.match(first) and not plan.addressees:
+                _set_addressees(plan, blocks, i, _lines(b))
+            continue
         lines = _lines(b)
         if not lines:
             continue
         first = lines[0]
         if _KINH_GUI_RE.match(first) and not plan.addressees:
-            inline = re.sub(r"^Kính\s+gửi\s*:?\s*", "", " ".join(lines), flags=re.I).strip()
-            items = _list_after(blocks, i + 1) if not inline else [inline]
-            plan.addressees = [x for x in (_clean_item(t) for t in items) if x]
+            _set_addressees(plan, blocks, i, lines)
         if isinstance(b, Table):
-            if len(b.rows) > 4 or len(b.rows[0]) > 3:
-                continue  # recipients and signature share a small table; big ones are content
             for row in b.rows:
                 for cell in row:
                     if _CELL_NOI_NHAN_RE.match(cell):
@@ -382,6 +393,13 @@ def parse_tail(blocks: list, plan: Plan) -> None:
         sig = _signer_from_blocks(blocks, i)
         if sig:
             plan.signer = sig
+
+
+def _set_addressees(plan: Plan, blocks: list, i: int, lines: list[str]) -> None:
+    """"Kính gửi: …" in block i (its lines given), or a list in the blocks after it."""
+    inline = re.sub(r"^Kính\s+gửi\s*:?\s*", "", " ".join(lines), flags=re.I).strip()
+    items = _list_after(blocks, i + 1) if not inline else [inline]
+    plan.addressees = [x for x in (_clean_item(t) for t in items) if x]
 
 
 def _list_after(blocks: list, start: int) -> list[str]:

@@ -82,3 +82,20 @@ def test_column_map_precheck_keeps_every_header_row():
     assert got[1] == {"stt": 0, "content": 1, "lead": 2}
     assert got[2] == {"stt": 0, "content": 1, "lead": 2}
     assert got[3] is None and got[4] is None
+
+
+def test_blocks_are_made_nfc_when_any_paragraph_or_cell_is_not():
+    import unicodedata
+
+    from docparse.extract import _nfc_blocks
+    from docparse.model import Paragraph, Table
+
+    nfc = "Sở Văn hóa, Thể thao và Du lịch chủ trì"
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc
+    blocks = [Paragraph(nfc, (1, 1)), Paragraph(nfd, (2, 2)), Table([["STT", nfd]], (3, 3))]
+    out = _nfc_blocks(blocks)
+    assert [out[0].text, out[1].text, out[2].rows] == [nfc, nfc, [["STT", nfc]]]
+    # all paragraphs NFC: a table's cells are still checked on their own
+    out = _nfc_blocks([Paragraph(nfc, (1, 1)), Table([[nfd]], (2, 2))])
+    assert out[1].rows == [[nfc]]
