@@ -41,3 +41,12 @@ class SpecForm(forms.Form):
 
 class ImageForm(forms.Form):
     image = forms.FileField(label=_("Ảnh banner mẫu"))
+
+
+class SitePageForm(forms.Form):
+    """Which page of one website a spec checks; services.site_spec_save validates the URL."""
+
+    page_url = forms.CharField(label=_("Trang cần kiểm tra"), max_length=500, required=False,
+                               widget=forms.URLInput(attrs={"size": 70, "placeholder": "https://"}),
+                               help_text=_("Để trống để kiểm tra trang chủ."))
+    enabled = forms.BooleanField(label=_("Kiểm tra trang web này"), required=False)

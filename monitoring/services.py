@@ -76,18 +76,14 @@ def spec_save(*, actor, province, spec: BannerSpec | None = None, plan=None, nam
               keywords: list[str], interval_minutes: int, peak_interval_minutes: int, obey_robots: bool,
               render_js: bool, active: bool = True) -> BannerSpec:
     """Create or update a spec. Raises SpecInvalid on a target that is not an http(s) URL."""
-    from urllib.parse import urlsplit
-
     targets = [t.strip() for t in targets if t.strip()]
     if not targets:
-        raise SpecInvalid("Cần ít nhất một địa chỉ đích.")
+        raise SpecInvalid(_("Cần ít nhất một địa chỉ đích."))
     for t in targets:
-        parts = urlsplit(t if "//" in t else "http://" + t)
-        other_scheme = "//" not in t and re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)", t)
-        if other_scheme or parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SpecInvalid(f"Địa chỉ đích không hợp lệ: {t}")
+        if not _http_url(t if "//" in t else "http://" + t) or _other_scheme(t):
+            raise SpecInvalid(_("Địa chỉ đích không hợp lệ: %(url)s") % {"url": t[:200]})
     if plan is not None and plan.province_id != province.pk:
-        raise SpecInvalid("Kế hoạch không thuộc tỉnh này.")
+        raise SpecInvalid(_("Kế hoạch không thuộc tỉnh này."))
     with transaction.atomic():
         creating = spec is None
         spec = spec or BannerSpec(province=province)
@@ -102,15 +98,59 @@ def spec_save(*, actor, province, spec: BannerSpec | None = None, plan=None, nam
     return spec
 
 
+def _other_scheme(text: str) -> bool:
+    """"javascript:…", "mailto:…": a scheme written without "//" (a port is not one)."""
+    return "//" not in text and bool(re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)", text))
+
+
+def _http_url(url: str) -> bool:
+    """An absolute http(s) URL with a host and no user name or password in it."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port out of range
+    except ValueError:
+        return False
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and parts.username is None
+            and not any(c.isspace() for c in url))
+
+
+def site_spec_save(*, actor, spec: BannerSpec, website: Website, page_url: str, enabled: bool = True) -> SiteSpec:
+    """Set which page of `website` the spec checks (blank: its home page) and whether
+    it is checked at all. Any absolute http(s) URL is accepted: it is fetched through
+    the same guarded fetcher as every other page, so an address on a private network
+    is refused at check time. Raises SpecInvalid on anything else, and for a social
+    page (rounds never check those)."""
+    page_url = page_url.strip()
+    max_length = SiteSpec._meta.get_field("page_url").max_length
+    if website.kind == Website.Kind.SOCIAL:
+        raise SpecInvalid(_("Trang mạng xã hội không được kiểm tra banner tự động."))
+    if page_url and (not _http_url(page_url) or len(page_url) > max_length):
+        raise SpecInvalid(_("Cần một địa chỉ bắt đầu bằng http:// hoặc https://, không quá %(max)s ký tự.")
+                          % {"max": max_length})
+    with transaction.atomic():
+        site, _created = SiteSpec.objects.select_for_update().get_or_create(spec=spec, website=website)
+        before = {"page_url": site.page_url, "enabled": site.enabled}
+        after = {"page_url": page_url, "enabled": enabled}
+        if before != after:
+            site.page_url, site.enabled = page_url, enabled
+            site.save(update_fields=["page_url", "enabled"])
+            audit_record(actor=actor, action="banner_spec.site_update", obj=spec,
+                         before={"website": website.url, **before}, after={"website": website.url, **after},
+                         unit=website.unit_id, province=spec.province_id)
+    return site
+
+
 def reference_image_add(*, actor, spec: BannerSpec, data: bytes, name: str) -> ReferenceImage:
     """Store an uploaded reference banner with its pHash. Raises UploadRejected."""
     checked = check_upload(data, max_bytes=5 * 2**20)
     if not checked.mime.startswith("image/"):
-        raise UploadRejected("Ảnh banner mẫu phải là tệp ảnh (JPEG, PNG, GIF, WebP).")
+        raise UploadRejected(_("Ảnh banner mẫu phải là tệp ảnh (JPEG, PNG, GIF, WebP)."))
     try:
         phash = image_hash(data)
     except ValueError as exc:
-        raise UploadRejected("Không đọc được ảnh.") from exc
+        raise UploadRejected(_("Không đọc được ảnh.")) from exc
     with transaction.atomic():
         ref = ReferenceImage(spec=spec, phash=phash, sha256=checked.sha256)
         ref.image.save(f"{checked.sha256[:16]}.{checked.ext}", ContentFile(data), save=False)
@@ -152,21 +192,27 @@ def spec_units(spec: BannerSpec):
     return Unit.objects.filter(province_id=spec.province_id)
 
 
-def round_open(*, spec: BannerSpec | None = None, plan=None, unit: Unit | None = None, label: str = "") -> Round:
+def round_open(*, spec: BannerSpec | None = None, plan=None, unit: Unit | None = None, units=None,
+               label: str = "") -> Round:
     """A new Round holding every selected site that is not already pending in another
-    live round. Selection: `spec`, or the active specs (of `plan`), narrowed to `unit`."""
+    live round. Selection: `spec`, or the active specs (of `plan`), narrowed to `unit`
+    or to `units` (several; used by "check now" for the units picked on the spec page)."""
     now = timezone.now()
+    unit_ids = None  # no narrowing
+    if unit is not None or units is not None:
+        chosen = ([unit] if unit is not None else []) + list(units or ())
+        unit_ids = {getattr(u, "pk", u) for u in chosen}  # Unit rows or their ids
     specs = BannerSpec.objects.filter(pk=spec.pk) if spec is not None else BannerSpec.objects.filter(active=True)
     if plan is not None:
         specs = specs.filter(plan=plan)
     with transaction.atomic():
         rnd = Round.objects.create(label=label[:200])
         for s in specs:
-            units = spec_units(s)
-            if unit is not None:
-                units = units.filter(pk=unit.pk)
+            selected = spec_units(s)
+            if unit_ids is not None:
+                selected = selected.filter(pk__in=unit_ids)
             disabled = SiteSpec.objects.filter(spec=s, enabled=False).values("website_id")
-            websites = (Website.objects.filter(unit__in=units).exclude(kind=Website.Kind.SOCIAL)
+            websites = (Website.objects.filter(unit__in=selected).exclude(kind=Website.Kind.SOCIAL)
                         .exclude(pk__in=disabled))
             have = set(SiteState.objects.filter(spec=s).values_list("website_id", flat=True))
             SiteState.objects.bulk_create(
@@ -207,8 +253,9 @@ def _claim(rnd: Round, token: str, n: int) -> list[_Job]:
 class _Loop:
     """An event loop in a thread of its own, with one Fetcher (and Renderer)."""
 
-    def __init__(self, policy: FetchPolicy):
+    def __init__(self, policy: FetchPolicy, resolve=None):
         self.policy = policy
+        self.resolve = resolve
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="banners", daemon=True)
 
@@ -216,7 +263,7 @@ class _Loop:
         from .render import Renderer
 
         self.thread.start()
-        self.fetcher = Fetcher(self.policy)
+        self.fetcher = Fetcher(self.policy) if self.resolve is None else Fetcher(self.policy, resolve=self.resolve)
         self.run(self.fetcher.__aenter__())
         self.renderer = Renderer(self.fetcher)
         return self
@@ -239,25 +286,29 @@ class _Loop:
             self.loop.close()
 
 
-def banners_check(*, spec: BannerSpec | None = None, plan=None, unit: Unit | None = None, round: Round | None = None,
-                  progress=None, label: str = "") -> RoundResult:
+def banners_check(*, spec: BannerSpec | None = None, plan=None, unit: Unit | None = None, units=None,
+                  round: Round | None = None, progress=None, label: str = "",
+                  policy: FetchPolicy | None = None, resolve=None) -> RoundResult:
     """Run a round: open one for the selection (see round_open), or join `round`, and
     check its sites until none is left unclaimed. Writes a Check per site and updates
     SiteState and BannerEvent. `progress(done, total)` is called as checks are
-    written. Returns the counts of what this call checked."""
+    written. `policy` replaces the one of the settings (fetch_policy) and `resolve`
+    the system's name lookup (planwatch.lib.http.Fetcher) for this call only: loaddemo
+    allows loopback this way for its stand-in pages, and looks no name up. Returns the
+    counts of what this call checked."""
     started = time.monotonic()
-    rnd = round if round is not None else round_open(spec=spec, plan=plan, unit=unit, label=label)
+    rnd = round if round is not None else round_open(spec=spec, plan=plan, unit=unit, units=units, label=label)
     worker = f"{socket.gethostname()}:{os.getpid()}"[:60]
     token = f"{worker}:{uuid.uuid4().hex[:12]}"
     result = RoundResult(round_id=rnd.pk, sites=rnd.sites)
     specs: dict[int, SpecData] = {}
     batch = conf.get_int("MONITOR_CLAIM_BATCH", 50)
-    policy = fetch_policy()
+    policy = policy or fetch_policy()
     high_water = max(batch, 2 * policy.total_limit)
     done: queue.Queue = queue.Queue()
     buffer: list = []
     inflight, exhausted, last_write = 0, False, time.monotonic()
-    with _Loop(policy) as loop:
+    with _Loop(policy, resolve) as loop:
         while True:
             if not exhausted and inflight < high_water:
                 jobs = _claim(rnd, token, batch)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/image/", views.spec_image, name="spec_image"),
     path("<int:pk>/check/", views.check_now, name="check_now"),
     path("<int:pk>/site/<int:website_pk>/", views.site_history, name="site"),
+    path("<int:pk>/site/<int:website_pk>/page/", views.site_page, name="site_page"),
     path("checks/<int:pk>/screenshot.jpg", views.screenshot, name="screenshot"),
 ]

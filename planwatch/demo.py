@@ -477,6 +477,7 @@ class DemoLoadResult:
     plans: list[tuple[str, object, bool]]  # (file name, Plan, created)
     skipped: list[tuple[str, str]]  # (file name, why) for seeds that could not be imported
     seeds_dir: Path | None
+    banner_checks: int = 0  # banner checks stored by this run (demo_banners_load)
 
 
 def _import(path: Path, province) -> tuple[object, bool]:
@@ -510,10 +511,15 @@ def demo_load(*, data_dir: Path, seeds_dir: Path | None) -> DemoLoadResult:
         plan, created = _import(path, home)
         plans.append((path.name, plan, created))
 
+    skipped = []
+    banner_checks = 0
     if plans:
         demo_report_load(plan=plans[0][1])
+        try:
+            banner_checks = demo_banners_load(plan=plans[0][1])
+        except (OSError, RuntimeError) as exc:  # no loopback for the stand-in pages: the rest still loads
+            skipped.append(("banner", f"stand-in websites on 127.0.0.1: {exc}"))
 
-    skipped = []
     seeds = sorted(seeds_dir.glob("*.txt")) if seeds_dir and seeds_dir.is_dir() else []
     for path in seeds:
         try:
@@ -524,7 +530,7 @@ def demo_load(*, data_dir: Path, seeds_dir: Path | None) -> DemoLoadResult:
             skipped.append((path.name, str(exc)))
             continue
         plans.append((path.name, plan, created))
-    return DemoLoadResult(directory, users, plans, skipped, seeds_dir if seeds else None)
+    return DemoLoadResult(directory, users, plans, skipped, seeds_dir if seeds else None, banner_checks)
 
 
 def demo_report_load(*, plan) -> object | None:
@@ -572,3 +578,108 @@ def demo_report_load(*, plan) -> object | None:
             services.submission_save(request=request, unit=unit, user=user, submit=submit, answer=services.Answer(
                 values={keys[k]: v for k, v in values.items()}))
     return request
+
+
+# --- Banner monitoring ------------------------------------------------------------------
+
+# The campaign sections a unit's banner must link to, in the shape of seed 001's
+# footnote 1 (a section of the provincial portal, an event page of the newspaper).
+DEMO_BANNER_NAME = f"Banner 70 năm Chiến thắng Điện Biên Phủ ({DEMO_LABEL})"
+DEMO_BANNER_TARGETS = (
+    "https://daknong.gov.vn/70-nam-chien-thang-dien-bien-phu",
+    "https://baodaknong.vn/ky-niem-70-nam-chien-thang-dien-bien-phu-event400.html",
+)
+DEMO_BANNER_TEXT = "Kỷ niệm 70 năm Chiến thắng Điện Biên Phủ (7/5/1954 - 7/5/2024)"
+# What the stand-in page of each website shows in each demo round (monitoring.farm
+# cases): a unit that places its banner after the first round, one that removes it,
+# the units of seed 001's footnote 2 without it, and a few sites that fail. A site not
+# listed shows the banner as a linked image throughout.
+DEMO_BANNER_ROUNDS = 3
+DEMO_BANNER_SITES: dict[str, tuple[str, ...]] = {
+    "baodaknong.vn": ("text_link",),
+    "svhttdl.daknong.gov.vn": ("plain", "linked_image", "linked_image"),
+    "ptth.daknong.gov.vn": ("linked_image", "linked_image", "plain"),
+    "gianghia.daknong.gov.vn": ("plain", "plain", "text_link"),
+    "stc.daknong.gov.vn": ("server_error", "linked_image", "linked_image"),
+    "stttt.daknong.gov.vn": ("image_no_link",),
+    "sgddt.daknong.gov.vn": ("iframe",),
+    "syt.daknong.gov.vn": ("wrong_charset",),
+    "sngv.daknong.gov.vn": ("not_found",),
+    "thanhtra.daknong.gov.vn": ("redirect_loop",),
+    "skhdt.daknong.gov.vn": ("lookalike",),
+    "snnptnt.daknong.gov.vn": ("plain",),
+    "sxd.daknong.gov.vn": ("plain",),
+    "dakmil.daknong.gov.vn": ("plain",),
+    "dakrlap.daknong.gov.vn": ("plain",),
+    "dakglong.daknong.gov.vn": ("plain",),
+    "cujut.daknong.gov.vn": ("plain",),
+}
+
+
+async def _no_name_lookup(host: str) -> list[str]:
+    """The resolver of the demo rounds: the stand-in pages are on 127.0.0.1 (an address,
+    never looked up), and the links they carry to other hosts (the campaign section,
+    the government portal in their sidebars) are not followed onto the network."""
+    raise OSError(f"{host}: no name lookup while loading the demo")
+
+
+def demo_banners_load(*, plan) -> int:
+    """A banner spec on `plan` and real checks of its units' websites. No network: each
+    website is checked at a stand-in page served by monitoring.farm on 127.0.0.1 for
+    the duration of this call (a per-site page override, removed afterwards), with
+    loopback allowed for these rounds only (the fetch policy passed to banners_check;
+    the settings are not touched) and no host name looked up. The evidence says so:
+    its final URLs are the stand-in pages. The spec is left paused, so the scheduler
+    never fetches the real websites for this invented campaign; "check now" still can.
+
+    Written once, in one transaction: when the spec already has checks nothing
+    changes. Returns the number of checks stored. Raises OSError or RuntimeError when
+    the stand-in pages cannot be served (demo_load reports it and goes on)."""
+    import dataclasses
+    import time
+    from urllib.parse import urlsplit
+
+    from django.db import transaction
+
+    from accounts.models import User
+    from directory.models import Website
+    from monitoring import services
+    from monitoring.farm import Farm, banner_png
+    from monitoring.models import BannerSpec, Check, SiteSpec
+    from planwatch.lib.http import parse_networks
+
+    spec = BannerSpec.objects.filter(plan=plan, name=DEMO_BANNER_NAME).first()
+    if spec is not None and Check.objects.filter(spec=spec).exists():
+        return 0
+    officer = User.objects.filter(username="canbo.daknong").first()
+    if officer is None:
+        return 0
+    policy = dataclasses.replace(services.fetch_policy(), timeout=5.0, connect_timeout=2.0, retries=1, backoff=0.1,
+                                 allowed_networks=parse_networks(["127.0.0.0/8"]))
+    with Farm(target=DEMO_BANNER_TARGETS[0], banner_text=DEMO_BANNER_TEXT) as farm, transaction.atomic():
+        if spec is None:
+            spec = services.spec_save(
+                actor=officer, province=plan.province, plan=plan, name=DEMO_BANNER_NAME,
+                targets=list(DEMO_BANNER_TARGETS), keywords=["Điện Biên Phủ", "70 năm Chiến thắng"],
+                interval_minutes=24 * 60, peak_interval_minutes=6 * 60, obey_robots=True, render_js=False,
+                active=False)
+        if not spec.images.exists():
+            services.reference_image_add(actor=officer, spec=spec, data=banner_png(), name="banner-dien-bien-phu.png")
+        websites = (Website.objects.filter(unit__in=services.spec_units(spec))
+                    .exclude(kind=Website.Kind.SOCIAL).order_by("pk"))
+        hosts = {w.pk: (urlsplit(w.url).hostname or str(w.pk)) for w in websites}
+        for w in websites:
+            SiteSpec.objects.update_or_create(spec=spec, website=w,
+                                              defaults={"page_url": farm.site_url(hosts[w.pk]), "enabled": True})
+        checks = 0
+        for n in range(DEMO_BANNER_ROUNDS):
+            for host in hosts.values():
+                cases = DEMO_BANNER_SITES.get(host, ("linked_image",))
+                farm.sites[host] = cases[min(n, len(cases) - 1)]
+            result = services.banners_check(spec=spec, policy=policy, resolve=_no_name_lookup,
+                                            label=f"{DEMO_LABEL}: trang thay thế trên 127.0.0.1, lượt {n + 1}")
+            checks += result.checked
+            if n + 1 < DEMO_BANNER_ROUNDS:
+                time.sleep(1)  # so that the history shows the rounds one after the other
+        SiteSpec.objects.filter(spec=spec, website__in=websites).delete()
+    return checks

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from monitoring.farm import Farm
 from planwatch.lib.http import FetchPolicy, parse_networks
-
-from .farm import Farm
 
 LOOPBACK = parse_networks(["127.0.0.0/8"])
 # short limits so that the slow and failing cases finish quickly

@@ -7,11 +7,11 @@ import asyncio
 import pytest
 
 from monitoring.checker import SpecData, check_page, decode_html, image_hash, site_check, url_matches
+from monitoring.farm import CASES, banner_png, encode_1258
 from monitoring.render import Renderer
 from planwatch.lib.http import Fetcher
 
 from .conftest import TEST_POLICY
-from .farm import CASES, banner_png, encode_1258
 
 TARGET = "https://baodaknong.vn/chuyen-de/dai-hoi-dang-bo-tinh"
 SPEC = SpecData.build(targets=[TARGET], keywords=["Đại hội Đảng"])

@@ -8,12 +8,11 @@ import pytest
 from django.utils import timezone
 
 from directory.models import Unit, Website
+from monitoring.farm import banner_png
 from monitoring.models import BannerEvent, BannerSpec, Check, Round, SiteSpec, SiteState
 from monitoring.services import _claim, banners_check, reference_image_add, round_open, spec_save, specs_due
 from planwatch.lib.uploads import UploadRejected
 from plans.models import Activity, Assignment, Plan, PlanPeriod
-
-from .farm import banner_png
 
 
 @pytest.fixture
@@ -133,3 +132,47 @@ def test_spec_save_rejects_bad_targets(province, officer):
     with pytest.raises(SpecInvalid):
         spec_save(actor=officer, province=province, name="x", targets=["javascript:alert(1)"], keywords=[],
                   interval_minutes=60, peak_interval_minutes=30, obey_robots=True, render_js=False)
+
+
+def test_round_of_several_units(spec, sites, unit_a, unit_b):
+    result = banners_check(spec=spec, units=[unit_a, unit_b.pk])
+    assert result.checked == 2
+    assert set(Check.objects.values_list("website", flat=True)) == {sites["a"].pk, sites["b"].pk}
+
+
+def test_a_fetch_policy_for_one_call(spec, sites, settings):
+    """loaddemo's way: loopback allowed (and no name looked up) for one call only."""
+    from .conftest import TEST_POLICY
+
+    settings.MONITOR_ALLOWED_NETWORKS = []
+    banners_check(spec=spec, unit=sites["a"].unit)
+    assert Check.objects.get().reason == "blocked_address"  # the settings' policy refuses loopback
+
+    looked_up = []
+
+    async def no_lookup(host):
+        looked_up.append(host)
+        raise OSError("no name lookup")
+
+    Website.objects.filter(pk=sites["b"].pk).update(url=sites["b"].url.replace("127.0.0.1", "localhost"))
+    banners_check(spec=spec, units=[sites["a"].unit, sites["b"].unit], policy=TEST_POLICY, resolve=no_lookup)
+    latest = {c.website_id: c for c in Check.objects.order_by("checked_at", "pk")}
+    assert latest[sites["a"].pk].verdict == "present"
+    assert (latest[sites["b"].pk].reason, looked_up[:1]) == ("dns", ["localhost"])
+
+
+def test_site_spec_save(spec, sites, officer):
+    from audit.models import AuditEvent
+    from monitoring.services import SpecInvalid, site_spec_save
+
+    site = site_spec_save(actor=officer, spec=spec, website=sites["b"], page_url=" https://stc.gov.vn/tin-tuc ",
+                          enabled=True)
+    assert site.page_url == "https://stc.gov.vn/tin-tuc"
+    site_spec_save(actor=officer, spec=spec, website=sites["b"], page_url="https://stc.gov.vn/tin-tuc", enabled=True)
+    assert AuditEvent.objects.filter(action="banner_spec.site_update").count() == 1
+    for bad in ("javascript:alert(1)", "//stc.gov.vn/", "http://a b.vn/"):
+        with pytest.raises(SpecInvalid):
+            site_spec_save(actor=officer, spec=spec, website=sites["b"], page_url=bad, enabled=True)
+    with pytest.raises(SpecInvalid):  # social pages are never checked
+        site_spec_save(actor=officer, spec=spec, website=sites["fb"], page_url="", enabled=True)
+    assert SiteSpec.objects.get(website=sites["b"]).page_url == "https://stc.gov.vn/tin-tuc"

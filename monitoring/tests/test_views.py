@@ -7,10 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from directory.models import Website
+from monitoring.farm import banner_png
 from monitoring.models import BannerSpec, Check, ReferenceImage
 from monitoring.services import banners_check, spec_save
-
-from .farm import banner_png
 
 
 @pytest.fixture
@@ -121,3 +120,115 @@ def test_assignment_page_shows_banner_compliance(client_for, reporter, province,
     banners_check(spec=spec)
     page = client_for(reporter).get(reverse("plans:assignment", args=[a.pk])).content.decode()
     assert "Banner trên trang web của đơn vị" in page and "Đã treo banner" in page
+
+
+def test_check_now_for_the_units_picked(client_for, officer, spec, sites, immediate_queue):
+    c = client_for(officer)
+    r = c.post(reverse("monitoring:check_now", args=[spec.pk]), {"scope": "units", "unit": [sites[0].unit_id]})
+    assert r.status_code == 302 and r["Location"] == reverse("monitoring:spec", args=[spec.pk])
+    assert list(Check.objects.values_list("website", flat=True)) == [sites[0].pk]
+    page = c.get(r["Location"]).content.decode()
+    assert "Đã kiểm tra 1 trang." in page
+    # two units at once
+    c.post(reverse("monitoring:check_now", args=[spec.pk]),
+           {"scope": "units", "unit": [sites[0].unit_id, sites[1].unit_id]})
+    assert Check.objects.count() == 3
+
+
+def test_check_now_with_no_unit_picked_checks_nothing(client_for, officer, spec, sites, immediate_queue):
+    c = client_for(officer)
+    r = c.post(reverse("monitoring:check_now", args=[spec.pk]), {"scope": "units"})
+    assert r.status_code == 302 and Check.objects.count() == 0
+    assert "Chưa chọn đơn vị nào" in c.get(r["Location"]).content.decode()
+
+
+def test_check_now_refuses_units_not_visible(client_for, officer, spec, sites, other_province, immediate_queue):
+    from directory.models import Unit
+
+    elsewhere = Unit.objects.create(name="Sở Tài chính tỉnh Khác", kind="so_nganh", province=other_province)
+    c = client_for(officer)
+    url = reverse("monitoring:check_now", args=[spec.pk])
+    assert c.post(url, {"scope": "units", "unit": [sites[0].unit_id, elsewhere.pk]}).status_code == 404
+    assert c.post(url, {"scope": "units", "unit": ["x"]}).status_code == 404
+    assert Check.objects.count() == 0
+
+
+def test_check_now_from_the_site_page_goes_back_there(client_for, officer, spec, sites, immediate_queue):
+    site = sites[1]
+    r = client_for(officer).post(reverse("monitoring:check_now", args=[spec.pk]),
+                                 {"unit": site.unit_id, "website": site.pk})
+    assert r["Location"] == reverse("monitoring:site", args=[spec.pk, site.pk])
+    assert list(Check.objects.values_list("website", flat=True)) == [site.pk]
+
+
+def test_officer_sets_the_page_to_check(client_for, officer, spec, sites, farm, immediate_queue):
+    from audit.models import AuditEvent
+    from monitoring.models import SiteSpec
+
+    c = client_for(officer)
+    site = sites[1]  # its home page has no banner; the page set here does
+    page_url = farm.url("text_link")
+    r = c.post(reverse("monitoring:site_page", args=[spec.pk, site.pk]), {"page_url": page_url, "enabled": "on"})
+    assert r.status_code == 302
+    assert SiteSpec.objects.get(spec=spec, website=site).page_url == page_url
+    event = AuditEvent.objects.get(action="banner_spec.site_update")
+    assert event.unit_id == site.unit_id and event.after["page_url"] == page_url and event.before["page_url"] == ""
+    page = c.get(reverse("monitoring:site", args=[spec.pk, site.pk])).content.decode()
+    assert page_url in page and "Đã lưu trang cần kiểm tra" in page
+    assert page_url in c.get(reverse("monitoring:spec", args=[spec.pk])).content.decode()
+    c.post(reverse("monitoring:check_now", args=[spec.pk]), {"scope": "units", "unit": [site.unit_id]})
+    check = Check.objects.get(website=site)
+    assert (check.verdict, check.page_url) == ("present", page_url)
+    # saving the same values again records nothing; blank goes back to the home page
+    c.post(reverse("monitoring:site_page", args=[spec.pk, site.pk]), {"page_url": page_url, "enabled": "on"})
+    assert AuditEvent.objects.filter(action="banner_spec.site_update").count() == 1
+    c.post(reverse("monitoring:site_page", args=[spec.pk, site.pk]), {"page_url": "", "enabled": "on"})
+    assert SiteSpec.objects.get(spec=spec, website=site).page_url == ""
+
+
+@pytest.mark.parametrize("bad", ["javascript:alert(1)", "ftp://daknong.gov.vn/", "http://user:pw@daknong.gov.vn/",
+                                 "daknong.gov.vn/trang", "https://", "http://daknong.gov.vn:99999/",
+                                 "https://daknong.gov.vn/" + "x" * 600])
+def test_page_to_check_must_be_an_http_url(client_for, officer, spec, sites, bad):
+    from monitoring.models import SiteSpec
+
+    r = client_for(officer).post(reverse("monitoring:site_page", args=[spec.pk, sites[0].pk]),
+                                 {"page_url": bad, "enabled": "on"})
+    assert r.status_code == 400 and "http://" in r.content.decode()
+    assert not SiteSpec.objects.exists()
+
+
+def test_a_site_can_be_left_out(client_for, officer, spec, sites, immediate_queue):
+    c = client_for(officer)
+    c.post(reverse("monitoring:site_page", args=[spec.pk, sites[1].pk]), {"page_url": ""})
+    c.post(reverse("monitoring:check_now", args=[spec.pk]))
+    assert list(Check.objects.values_list("website", flat=True)) == [sites[0].pk]
+    assert "Không kiểm tra trang web này" in c.get(reverse("monitoring:spec", args=[spec.pk])).content.decode()
+
+
+def test_who_may_set_the_page_to_check(client_for, officer, leader, reporter, other_officer, spec, sites):
+    url = reverse("monitoring:site_page", args=[spec.pk, sites[0].pk])
+    data = {"page_url": "https://svhttdl.daknong.gov.vn/banner", "enabled": "on"}
+    assert client_for(leader).post(url, data).status_code == 403
+    assert client_for(reporter).post(url, data).status_code == 404  # their own unit's site, but reporters do not edit
+    assert client_for(other_officer).post(url, data).status_code == 404
+    assert client_for(officer).get(url).status_code == 405
+    page = client_for(reporter).get(reverse("monitoring:site", args=[spec.pk, sites[0].pk])).content.decode()
+    assert 'id="page-form"' not in page and "Kiểm tra ngay" not in page
+
+
+def test_spec_page_lists_sites_not_checked_yet(client_for, officer, spec, sites):
+    page = client_for(officer).get(reverse("monitoring:spec", args=[spec.pk])).content.decode()
+    for site in sites:
+        assert reverse("monitoring:site", args=[spec.pk, site.pk]) in page
+    assert "Chưa kiểm tra" in page and 'name="unit"' in page
+
+
+def test_dashboard_counts_the_units_the_user_may_see(client_for, officer, reporter, spec, sites):
+    banners_check(spec=spec)
+    row = BannerSpec.objects.get(pk=spec.pk)
+    assert row.states.count() == 2
+    officer_page = client_for(officer).get(reverse("monitoring:dashboard")).content.decode()
+    assert "<td>1</td><td>1</td><td>0</td>" in officer_page  # present, absent, failed
+    reporter_page = client_for(reporter).get(reverse("monitoring:dashboard")).content.decode()
+    assert "<td>1</td><td>0</td><td>0</td>" in reporter_page  # unit A only

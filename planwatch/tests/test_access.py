@@ -201,6 +201,9 @@ RULES: dict[str, Rule] = {
     "monitoring:check_now": Rule(args=lambda w: [_banner(w).spec.pk], get=everyone(405), post=staff_only(OK)),
     "monitoring:site": Rule(args=lambda w: [_banner(w).spec.pk, _banner(w).website.pk],
                             get={**logged_in(200), "reporter_b": 404, "other_officer": 404}),
+    # which page of a unit's website to check: officers only, even for the unit's own reporter
+    "monitoring:site_page": Rule(args=lambda w: [_banner(w).spec.pk, _banner(w).website.pk], get=everyone(405),
+                                 post=staff_only(OK)),
     "monitoring:screenshot": Rule(args=lambda w: [_banner(w).check.pk],
                                   get={**logged_in(200), "reporter_b": 404, "other_officer": 404}),
     # --- REST API (session or bearer token)
