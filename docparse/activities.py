@@ -30,6 +30,15 @@ def drop_superscripts(text: str) -> str:
 _SENTENCE_END_RE = re.compile(r"(?<![A-ZĐ0-9])[.!?](?=\s+[A-ZĐÀ-Ỹ(\"“]|\s*$)")
 _REQUEST_PREFIX = re.compile(r"^(?:Đề nghị|Giao|Đối với)\s+")
 
+
+def _drop_request(text: str) -> str:
+    """`_REQUEST_PREFIX.sub("", text)`, with the pattern run only on its first letters."""
+    if text[:1] in "ĐG":
+        m = _REQUEST_PREFIX.match(text)
+        if m:
+            return text[m.end():]
+    return text
+
 # label text → field name. Order matters: the first match wins.
 _FIELD_SPECS = [
     (r"(?:Đơn vị|Cơ quan|Bộ phận)\s+(?:chủ trì|chỉ trì|thực hiện|tham mưu|triển khai|đầu mối|chịu trách nhiệm)(?:\s+(?:thực hiện|triển khai|chính))?", "lead"),
@@ -143,7 +152,7 @@ def heading_units(heading: str) -> list[str] | None:
     """Units named by a heading that is itself a unit ("1. Sở Tài chính",
     "3. Các cơ quan báo chí địa phương (Báo …, Đài …)", "Sở X: Là cơ quan đầu mối …")."""
     h = heading.strip()
-    if not vunits.starts_unit(_REQUEST_PREFIX.sub("", h)):
+    if not vunits.starts_unit(_drop_request(h)):
         return None
     h = drop_superscripts(h)
     head = h
@@ -154,7 +163,7 @@ def heading_units(heading: str) -> list[str] | None:
         if members and not re.search(r"[.]\s", after):
             return members
     head = head.strip().rstrip(".")
-    bare = _REQUEST_PREFIX.sub("", head)
+    bare = _drop_request(head)
     if not vunits.starts_unit(bare):
         return None
     words = bare.split()

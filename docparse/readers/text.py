@@ -222,7 +222,7 @@ def _continues(prev: Paragraph, nxt_raw: str, prev_raw_len: int) -> bool:
 def parse_lines(text: str) -> tuple[list, dict[str, str]]:
     """Split decoded text into blocks and footnotes."""
     raw_lines = text.split("\n")  # line raw_lines[i] is line i + 1 of the spans
-    stripped = [raw.strip() for raw in raw_lines]  # most checks look at the stripped line
+    stripped = list(map(str.strip, raw_lines))  # most checks look at the stripped line
     b = _Builder()
     footnotes: dict[str, str] = {}
     i = 0
