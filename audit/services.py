@@ -6,6 +6,9 @@ import datetime as dt
 import decimal
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.signals import post_save, pre_save
+
 from .models import AuditEvent
 
 
@@ -42,7 +45,7 @@ def audit_record(
         label = actor_label or actor.get_username()
     else:
         actor, label = None, actor_label
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor,
         actor_label=label[:300],
         action=action,
@@ -53,9 +56,77 @@ def audit_record(
         before=_plain(before or {}),
         after=_plain(after or {}),
     )
+    insert_new(event)
+    return event
 
 
 def audit_changes(old: dict, new: dict) -> tuple[dict, dict]:
     """The before/after pair limited to the keys whose value changed."""
     keys = [k for k in new if old.get(k) != new.get(k)]
     return {k: old.get(k) for k in keys}, {k: new[k] for k in keys}
+
+
+# --- statements built once ---------------------------------------------------------------
+# The audit trail is written with every change, and a deadline brings every unit's answer
+# at once (issue 4, bench/rush.py): there the ORM took longer to compile each statement
+# than the database took to run it. audit_record and the token-link answer path
+# (reporting.services) write and read their rows with statements built once per model.
+
+# (model, database vendor) -> (INSERT statement, its fields, whether it returns the id)
+_INSERTS: dict[tuple[type, str], tuple[str, list, bool]] = {}
+
+
+def statement_cursor(conn):
+    """A cursor for one of these statements on `conn` (used like `conn.cursor()`).
+
+    On PostgreSQL it binds its parameters on the server, so psycopg prepares each
+    statement after a few runs on a connection (DATABASES OPTIONS prepare_threshold in
+    settings): the server then skips parsing and planning it, most of its cost for a
+    join by primary key. Django's own cursors bind on the client and are never prepared.
+    While queries are logged (DEBUG, tests capturing queries) it is Django's own cursor,
+    so that the log shows each statement with its values."""
+    if conn.vendor != "postgresql" or conn.queries_logged:
+        return conn.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    # what conn.cursor() does, with another cursor class
+    conn.close_if_health_check_failed()
+    conn.ensure_connection()
+    conn.validate_thread_sharing()
+    return conn.make_cursor(ServerBindingCursor(conn.connection))
+
+
+def insert_new(obj) -> None:
+    """Write `obj`, a new row whose id the database assigns, as `obj.save()` would
+    (each field's pre_save and conversion for the database) but with an INSERT built once
+    per model. A model with pre_save/post_save receivers goes through save() itself, so
+    that they run. Sets obj.pk. Raises IntegrityError as save() would."""
+    model = type(obj)
+    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+        obj.save(force_insert=True)
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    meta = obj._meta
+    key = (model, conn.vendor)
+    prepared = _INSERTS.get(key)
+    if prepared is None:
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
+        if (meta.parents or not getattr(meta.pk, "db_returning", False)
+                or any(f.generated or f.has_db_default() for f in fields)):
+            raise TypeError(f"{meta.label}: insert_new writes one table, every column given but the database's id")
+        quote = conn.ops.quote_name
+        sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+               f"VALUES ({', '.join(['%s'] * len(fields))})")
+        returning = conn.features.can_return_columns_from_insert
+        if returning:
+            sql += f" RETURNING {quote(meta.pk.column)}"
+        prepared = _INSERTS[key] = (sql, fields, returning)
+    sql, fields, returning = prepared
+    obj._prepare_related_fields_for_save(operation_name="insert_new")  # as save(): no unsaved related rows
+    params = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+    with statement_cursor(conn) as cursor:
+        cursor.execute(sql, params)
+        pk = cursor.fetchone()[0] if returning else conn.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = conn.alias

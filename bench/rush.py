@@ -8,10 +8,11 @@ runs it under scripts/with-postgres.sh). It
 
 1. migrates, and writes one open report request with 6 metrics addressed to `--units`
    distinct units (rows written directly);
-2. starts gunicorn (sync workers, the production WSGI app) on a free 127.0.0.1 port;
+2. starts the web server with the command line `make run` uses (scripts/serve.py: gunicorn,
+   sync workers, access log on), one worker per core, on a free 127.0.0.1 port;
 3. posts each unit's answer once through its token link (/t/<token>/, the path a unit
-   without an account uses) from an asyncio client that keeps `--concurrency` posts in
-   flight: a bounded loop of exactly `--units` requests, no retries;
+   without an account uses), each on its own connection, keeping `--concurrency` posts
+   in flight: a bounded loop of exactly `--units` requests, no retries;
 4. stops gunicorn (by its PID) and counts in the database.
 
 Prints one JSON object; keys carry the database name (`sqlite` or `postgresql`):
@@ -20,14 +21,17 @@ Prints one JSON object; keys carry the database name (`sqlite` or `postgresql`):
     rush_<db>_per_s        posts per second, first send to last answer
     rush_<db>_p50_ms, rush_<db>_p99_ms   latency of one post (connect to full answer)
     rush_<db>_errors       posts that did not get the expected 302
+    rush_<db>_server_cpu_ms   CPU time (user + system) of the gunicorn processes per post
+    rush_<db>_client_cpu_ms   CPU time of this load generator per post (same machine)
 """
 from __future__ import annotations
 
 import argparse
-import asyncio
+import errno
 import json
 import os
 import secrets
+import selectors
 import signal
 import socket
 import statistics
@@ -40,6 +44,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import serve  # noqa: E402 - the production web server's command line (scripts/serve.py)
 
 
 def free_port() -> int:
@@ -88,34 +95,93 @@ def make_request(n_units: int) -> tuple[list[tuple[int, str]], dict[str, str]]:
     return targets, fields
 
 
-async def post(port: int, path: str, body: bytes) -> tuple[int, float]:
-    """One HTTP/1.1 POST on a new connection; (status, seconds). Status 0 on failure."""
+def send_all(port: int, requests: list[bytes], concurrency: int, timeout: float = 60) -> tuple[list, float]:
+    """Send each request once, on its own connection, with at most `concurrency` in
+    flight: a bounded loop, no retries. [(status, seconds from connect to the whole
+    answer)] in completion order (status 0 when the post failed or timed out), and the
+    seconds from the first connect to the last answer.
+
+    One thread and non-blocking sockets under `selectors`: the load generator shares the
+    machine with the server, and this costs it about a third of the CPU an asyncio
+    streams client did per post."""
+    sel = selectors.DefaultSelector()
+    pending = iter(requests)
+    results: list[tuple[int, float]] = []
+    in_flight: dict[socket.socket, list] = {}  # socket -> [request left to send, chunks, start]
+
+    def finish(sock: socket.socket, status: int) -> None:
+        _unsent, _chunks, start = in_flight.pop(sock)
+        sel.unregister(sock)
+        sock.close()
+        results.append((status, time.perf_counter() - start))
+
+    def start_next() -> None:
+        for request in pending:
+            sock = socket.socket()
+            sock.setblocking(False)
+            in_flight[sock] = [request, [], time.perf_counter()]
+            sel.register(sock, selectors.EVENT_WRITE)
+            if sock.connect_ex(("127.0.0.1", port)) in (0, errno.EINPROGRESS):
+                return
+            finish(sock, 0)  # refused at once: that post failed, go on with the next
+
     t0 = time.perf_counter()
-    try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
-        await writer.drain()
-        data = await asyncio.wait_for(reader.read(), timeout=60)
-        writer.close()
-        status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
-    except (OSError, asyncio.TimeoutError, ValueError, IndexError):
-        status = 0
-    return status, time.perf_counter() - t0
-
-
-async def rush(port: int, targets: list[tuple[int, str]], fields: dict, concurrency: int) -> tuple[list, float]:
-    body = urlencode(fields).encode()
-    sem = asyncio.Semaphore(concurrency)
-
-    async def one(token: str):
-        async with sem:
-            return await post(port, f"/t/{token}/", body)
-
-    t0 = time.perf_counter()
-    results = await asyncio.gather(*(one(token) for _, token in targets))
+    for _ in range(concurrency):
+        start_next()
+    while in_flight:
+        for key, events in sel.select(1.0):
+            sock = key.fileobj
+            state = in_flight[sock]
+            try:
+                if events & selectors.EVENT_WRITE:  # connected (or failed): send the rest
+                    state[0] = state[0][sock.send(state[0]):]
+                    if not state[0]:
+                        sel.modify(sock, selectors.EVENT_READ)
+                    continue
+                data = sock.recv(65536)
+                if data:
+                    state[1].append(data)
+                    continue
+                answer = b"".join(state[1])  # the server closed: the answer is whole
+                status = int(answer.split(b" ", 2)[1]) if answer.startswith(b"HTTP/") else 0
+            except (OSError, ValueError, IndexError):
+                status = 0
+            finish(sock, status)
+            start_next()
+        now = time.perf_counter()
+        for sock in [s for s, (_u, _c, start) in in_flight.items() if now - start > timeout]:
+            finish(sock, 0)
+            start_next()
+    sel.close()
     return results, time.perf_counter() - t0
+
+
+def rush(port: int, targets: list[tuple[int, str]], fields: dict, concurrency: int) -> tuple[list, float]:
+    """Each target's answer posted once through its token link."""
+    body = urlencode(fields).encode()
+    head = ("POST /t/{}/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    return send_all(port, [head.format(token).encode() + body for _, token in targets], concurrency)
+
+
+def server_cpu_s(master_pid: int) -> float:
+    """CPU seconds (user + system) used so far by gunicorn: the master and its workers,
+    read from /proc (Linux); the database server is not counted."""
+    pids = [master_pid]
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return float("nan")
+    pids += [int(p) for p in children]
+    ticks = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -134,13 +200,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--units", type=int, default=1000)
     ap.add_argument("--concurrency", type=int, default=64)
-    # One sync worker per core: the answer path is CPU-bound (more workers measured slower).
+    # One sync worker per core where `make run` starts three (room for slow clients): an
+    # answer is CPU work, and more workers than cores measured slower.
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
 
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))  # the server must sign tokens the same way
     os.environ["DEBUG"] = "0"
+    # The temporary data directory has no collected static files: without this the
+    # warm-up pages fail on their {% static %} tags (the answer posts render no page).
+    os.environ["STATIC_MANIFEST"] = "0"
     with tempfile.TemporaryDirectory(prefix="planwatch-rush-") as tmp:
         db = setup_django(Path(tmp))
         targets, fields = make_request(args.units)
@@ -148,15 +218,17 @@ def main(argv: list[str] | None = None) -> int:
 
         connections.close_all()
         port = free_port()
-        cmd = [sys.executable, "-m", "gunicorn", "planwatch.wsgi:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(args.workers), "--worker-class", "sync", "--backlog", "2048",
-               "--log-level", "warning", "--timeout", "60"]
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=os.environ.copy())
+        # the access log (one line per post, as in production) goes nowhere
+        proc = subprocess.Popen(serve.web_command("127.0.0.1", port, args.workers), cwd=ROOT, env=os.environ.copy(),
+                                stdout=subprocess.DEVNULL)
         try:
             wait_ready(port, proc)
             # warm every worker (imports, first connection) with cheap GETs
-            asyncio.run(warm(port, args.workers * 4))
-            results, elapsed = asyncio.run(rush(port, targets, fields, args.concurrency))
+            send_all(port, [b"GET /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"]
+                     * (args.workers * 4), args.workers * 4)
+            cpu0, client0 = server_cpu_s(proc.pid), time.process_time()
+            results, elapsed = rush(port, targets, fields, args.concurrency)
+            cpu = (server_cpu_s(proc.pid) - cpu0, time.process_time() - client0)
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
@@ -164,28 +236,14 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        out = count(db, targets, results, elapsed)
+        out = count(db, targets, results, elapsed, cpu)
     print(json.dumps(out, indent=2))
     if args.out:
         args.out.write_text(json.dumps(out, indent=2) + "\n")
     return 0
 
 
-async def warm(port: int, n: int) -> None:
-    async def get():
-        try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(b"GET /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            await writer.drain()
-            await reader.read()
-            writer.close()
-        except OSError:
-            pass
-
-    await asyncio.gather(*(get() for _ in range(n)))
-
-
-def count(db: str, targets, results, elapsed: float) -> dict:
+def count(db: str, targets, results, elapsed: float, cpu: tuple[float, float]) -> dict:
     from django.db.models import Count
 
     from audit.models import AuditEvent
@@ -206,6 +264,8 @@ def count(db: str, targets, results, elapsed: float) -> dict:
         f"rush_{db}_p50_ms": round(statistics.median(latencies) * 1000, 1),
         f"rush_{db}_p99_ms": round(p99 * 1000, 1),
         f"rush_{db}_errors": errors,
+        f"rush_{db}_server_cpu_ms": round(cpu[0] / len(targets) * 1000, 2),
+        f"rush_{db}_client_cpu_ms": round(cpu[1] / len(targets) * 1000, 2),
     }
 
 

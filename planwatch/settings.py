@@ -116,6 +116,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg prepares a statement on the server once it ran this many times on a
+    # connection, so that PostgreSQL stops parsing and planning it. Only cursors that bind
+    # parameters on the server are concerned: Django's own bind on the client and are never
+    # prepared; the statements of a token-link answer are (audit.services.statement_cursor).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Task queue -----------------------------------------------------------------------

@@ -94,18 +94,23 @@ class AnswerForm(forms.Form):
         for m in metrics:
             name, initial = f"m{m.pk}", values.get(m.key)
             common = {"label": m.label, "help_text": m.help, "required": False}
+            # Widgets go in as classes, their attributes set after: an instance would be
+            # deep-copied by the field, and the deadline rush builds this form per answer.
             if m.kind == Metric.Kind.COUNT:
-                field = forms.CharField(initial=initial, widget=forms.NumberInput(attrs={"min": 0}), **common)
+                field = forms.CharField(initial=initial, widget=forms.NumberInput, **common)
+                field.widget.attrs["min"] = 0
             elif m.kind == Metric.Kind.BOOLEAN:
                 field = forms.ChoiceField(choices=[("", "—"), ("yes", _("Có")), ("no", _("Không"))],
                                           initial={True: "yes", False: "no"}.get(initial, ""), **common)
             elif m.kind == Metric.Kind.DATE:
-                field = forms.CharField(initial=initial, widget=forms.DateInput(attrs={"type": "date"}), **common)
+                field = forms.CharField(initial=initial, widget=forms.DateInput, **common)
+                field.widget.input_type = "date"
             elif m.kind == Metric.Kind.TEXT:
-                field = forms.CharField(initial=initial, widget=forms.Textarea(attrs={"rows": 3}), **common)
+                field = forms.CharField(initial=initial, widget=forms.Textarea, **common)
+                field.widget.attrs["rows"] = 3
             elif m.kind == Metric.Kind.URLS:
-                field = forms.CharField(initial="\n".join(initial or []), widget=forms.Textarea(
-                    attrs={"rows": 4, "placeholder": "https://…"}), **common)
+                field = forms.CharField(initial="\n".join(initial or []), widget=forms.Textarea, **common)
+                field.widget.attrs.update(rows=4, placeholder="https://…")
             else:
                 field = MultipleFileField(**common)
             field.metric = m

@@ -10,11 +10,11 @@ from typing import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record
+from audit.services import audit_record, insert_new, statement_cursor
 from directory.models import Unit, UnitGroup
 from directory.services import group_expand
 from planwatch.lib.uploads import CheckedFile
@@ -220,22 +220,105 @@ def target_token_renew(*, user, target: Target, revoke: bool = False) -> Target:
 
 
 def target_by_token(token: str) -> Target | None:
-    """The target a token link belongs to, or None (malformed, unknown or revoked)."""
+    """The target a token link belongs to, with its request and unit, or None
+    (malformed, unknown or revoked)."""
     from planwatch.lib import tokens
 
     pk = tokens.split(token)
     if pk is None:
         return None
-    try:
-        # Only the columns an answer needs: wide rows of three tables cost more than the query.
-        target = Target.objects.select_related("request", "unit").only(
-            "token_nonce", "request_id", "unit_id", "unit__name", "unit__kind", "unit__province_id",
-            "request__status", "request__deadline", "request__province_id", "request__title",
-            "request__description", "request__plan_id", "request__slug", "request__written_deadline",
-        ).get(pk=pk)
-    except Target.DoesNotExist:
+    rows = _TARGET_BY_ID.run(pk)
+    if not rows:
         return None
+    target, request, unit = rows[0]
+    target.request, target.unit = request, unit
     return target if target.check_token(token) else None
+
+
+def request_metrics(request: ReportRequest) -> list[Metric]:
+    """The metrics of `request` in their order (as `request.metrics.all()`)."""
+    return [metric for metric, in _METRICS_OF_REQUEST.run(request.pk)]
+
+
+# --- the reads of a token-link answer, written out once -----------------------------------
+# A deadline brings every unit at once (issue 4, bench/rush.py). On that path the ORM took
+# several times longer to compile each query than the database took to run it, so its
+# reads are plain SQL built once; its writes use audit.services.insert_new.
+
+
+class _Select:
+    """A SELECT written once, run many times. `parts` lists (model, alias, field names or
+    None for all) in the order of the row; `tail` is the SQL from FROM on, with %s
+    placeholders. Each row comes back as one instance per part, as the ORM would build it:
+    database converters applied, the fields not listed deferred (loaded when first read).
+    `lock` adds FOR UPDATE where the database has it (SQLite locks the whole file instead:
+    transactions there are IMMEDIATE, see settings)."""
+
+    def __init__(self, parts: list[tuple[type[models.Model], str, list[str] | None]], tail: str, *,
+                 lock: bool = False):
+        self.parts = []
+        for model, alias, names in parts:
+            fields = model._meta.concrete_fields  # from_db wants them in this order
+            if names is not None:
+                wanted = {model._meta.get_field(n) for n in names}
+                fields = [f for f in fields if f in wanted]
+            self.parts.append((model, alias, tuple(fields), [f.attname for f in fields]))
+        self.tail = tail
+        self.lock = lock
+        self._compiled: dict[str, tuple[str, list]] = {}  # by database vendor
+
+    def _compile(self, conn) -> tuple[str, list]:
+        """The SQL for `conn`, and [(column index, column, converters)] for the columns
+        whose values the database backend or the field converts."""
+        columns, converters = [], []
+        for _model, table, fields, _names in self.parts:
+            for f in fields:
+                col = f.get_col(table)
+                funcs = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
+                if funcs:
+                    converters.append((len(columns), col, funcs))
+                columns.append(f'{table}."{f.column}"')
+        sql = f"SELECT {', '.join(columns)} {self.tail}"
+        if self.lock and conn.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        return sql, converters
+
+    def run(self, *params) -> list[tuple[models.Model, ...]]:
+        conn = connections[DEFAULT_DB_ALIAS]
+        compiled = self._compiled.get(conn.vendor)
+        if compiled is None:
+            compiled = self._compiled[conn.vendor] = self._compile(conn)
+        sql, converters = compiled
+        with statement_cursor(conn) as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        out = []
+        for row in rows:
+            values = list(row)
+            for i, col, funcs in converters:
+                for func in funcs:
+                    values[i] = func(values[i], col, conn)
+            objs, start = [], 0
+            for model, _table, fields, names in self.parts:
+                end = start + len(fields)
+                objs.append(model.from_db(conn.alias, names, values[start:end]))
+                start = end
+            out.append(tuple(objs))
+        return out
+
+
+# Only the columns an answer needs: wide rows of three tables cost more than the query.
+_TARGET_BY_ID = _Select(
+    [(Target, "t", ["id", "request", "unit", "token_nonce"]),
+     (ReportRequest, "r", ["id", "plan", "province", "title", "description", "slug", "status", "deadline",
+                           "written_deadline"]),
+     (Unit, "u", ["id", "name", "kind", "province"])],
+    "FROM reporting_target t JOIN reporting_reportrequest r ON r.id = t.request_id "
+    "JOIN directory_unit u ON u.id = t.unit_id WHERE t.id = %s")
+_METRICS_OF_REQUEST = _Select([(Metric, "m", None)],
+                              "FROM reporting_metric m WHERE m.request_id = %s ORDER BY m.position, m.id")
+_SUBMISSION_LOCKED = _Select([(Submission, "s", None)],
+                             "FROM reporting_submission s WHERE s.request_id = %s AND s.unit_id = %s", lock=True)
 
 
 # --- answers ---------------------------------------------------------------------------
@@ -332,7 +415,7 @@ def submission_save(*, request: ReportRequest, unit: Unit, answer: Answer, submi
         target = Target.objects.filter(request=request, unit=unit).order_by().first()
     if target is None:
         raise PermissionDenied
-    metrics = {m.key: m for m in (metrics if metrics is not None else request.metrics.all())}
+    metrics = {m.key: m for m in (metrics if metrics is not None else request_metrics(request))}
     values: dict[str, object] = {}
     errors: dict[str, list[str]] = {}
     for key, raw in answer.values.items():
@@ -354,8 +437,9 @@ def submission_save(*, request: ReportRequest, unit: Unit, answer: Answer, submi
     actor, label = _who(user, target)
     try:
         with transaction.atomic():
-            # at most one row (the unique constraint); iterating skips first()'s ORDER BY
-            submission = next(iter(Submission.objects.select_for_update().filter(request=request, unit=unit).order_by()), None)
+            # at most one row (the unique constraint)
+            rows = _SUBMISSION_LOCKED.run(request.pk, unit.pk)
+            submission = rows[0][0] if rows else None
             created = submission is None
             if created:  # written once, at the end (one INSERT); the constraint catches a twin
                 submission = Submission(request=request, unit=unit)
@@ -421,7 +505,10 @@ def _save_locked(submission, created, request, metrics, values, answer, submit, 
         submission.submitted_by = actor
         submission.via_token = via_token
     # A draft save keeps a returned answer "returned" until it is sent again.
-    submission.save()
+    if submission.pk is None:
+        insert_new(submission)  # the first answer of this unit
+    else:
+        submission.save()
     audit_record(actor=actor, actor_label=label, action="submission.submit" if submit else "submission.save",
                  obj=submission, province=request.province_id, unit=submission.unit_id, before=before,
                  after={"status": submission.status, "values": values, "late": submission.is_late})

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -190,7 +190,7 @@ def target_token(request, pk, target_id):
 
 def _answer(request, req: ReportRequest, target: Target, *, via_token: bool, template_ctx: dict):
     """The answer form of one unit, for a reporter or a token link holder."""
-    metrics = list(req.metrics.all())
+    metrics = services.request_metrics(req)
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
         form = AnswerForm(request.POST, request.FILES or None, metrics=metrics)
@@ -205,7 +205,8 @@ def _answer(request, req: ReportRequest, target: Target, *, via_token: bool, tem
                         form.add_error(f"m{key}" if f"m{key}" in form.fields else None, msg)
             else:
                 messages.success(request, _("Đã gửi báo cáo. Cảm ơn đơn vị.") if submit else _("Đã lưu bản nháp."))
-                return redirect(request.get_full_path())
+                # the path itself: redirect() would first try it as a URL name
+                return HttpResponseRedirect(request.get_full_path())
         status = 400
     else:
         status = 200

@@ -60,6 +60,18 @@ def stop(proc: subprocess.Popen, sig: int) -> None:
         pass
 
 
+def web_command(host: str, port: int, workers: int) -> list[str]:
+    """The web server's command line; bench/rush.py measures the same server."""
+    return [
+        sys.executable, "-m", "gunicorn", "planwatch.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--graceful-timeout", str(STOP_TIMEOUT_S - 5), "--access-logfile", "-",
+        # this script manages gunicorn by PID; its control socket would sit at one
+        # path in $HOME shared by every instance (tests beside `make run`)
+        "--no-control-socket",
+    ]
+
+
 def print_banner(url: str) -> None:
     try:
         from planwatch.demo import DEMO_LABEL, DEMO_PASSWORD, DEMO_USERS
@@ -96,14 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "planwatch.settings"}
     commands = {
-        "web": [
-            sys.executable, "-m", "gunicorn", "planwatch.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(args.workers),
-            "--graceful-timeout", str(STOP_TIMEOUT_S - 5), "--access-logfile", "-",
-            # this script manages gunicorn by PID; its control socket would sit at one
-            # path in $HOME shared by every instance (tests beside `make run`)
-            "--no-control-socket",
-        ],
+        "web": web_command(host, port, args.workers),
         "queue": [sys.executable, "manage.py", "run_huey"],
     }
     children: dict[str, subprocess.Popen] = {}

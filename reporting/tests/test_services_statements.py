@@ -1,0 +1,139 @@
+"""The statements a token-link answer runs without the ORM compiling them
+(reporting.services target_by_token, request_metrics and the submission lock;
+audit.services insert_new): they must read and write exactly what the ORM would."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_save
+from django.forms.models import model_to_dict
+
+from audit.models import AuditEvent
+from audit.services import insert_new
+from directory.models import Unit
+from reporting import services
+from reporting.models import Submission, Target
+from reporting.services import Answer
+
+from .conftest import metric
+
+
+def fields_of(obj, names):
+    return {n: getattr(obj, n) for n in names}
+
+
+def test_target_by_token_reads_what_the_orm_reads(request_open, unit_b):
+    request_open.written_deadline = dt.date(2026, 4, 10)
+    request_open.save()
+    expected = Target.objects.select_related("request", "unit").get(request=request_open, unit=unit_b)
+    target = services.target_by_token(expected.token)
+    assert target.pk == expected.pk and target.token_nonce == expected.token_nonce
+    names = ["title", "description", "slug", "status", "deadline", "written_deadline", "plan_id", "province_id"]
+    assert fields_of(target.request, names) == fields_of(expected.request, names)
+    assert target.request.deadline.tzinfo is not None  # aware, converted as the ORM converts it
+    assert isinstance(target.request.written_deadline, dt.date)
+    assert fields_of(target.unit, ["name", "kind", "province_id"]) == fields_of(expected.unit, ["name", "kind", "province_id"])
+    # a column left out is loaded when read, as with only()
+    assert target.request.remind_days == expected.request.remind_days
+    assert target.unit.short_name == expected.unit.short_name
+
+
+def test_target_by_token_refuses_other_tokens(request_open, unit_a, unit_b, officer):
+    ta = Target.objects.get(request=request_open, unit=unit_a)
+    tb = Target.objects.get(request=request_open, unit=unit_b)
+    assert services.target_by_token(f"{ta.pk}.{tb.token.split('.')[1]}") is None  # B's MAC on A's id
+    assert services.target_by_token(f"{10**9}.{ta.token.split('.')[1]}") is None  # no such row
+    assert services.target_by_token("abc") is None
+    old = ta.token
+    services.target_token_renew(user=officer, target=ta, revoke=True)
+    assert services.target_by_token(old) is None
+
+
+def test_request_metrics_are_the_orm_metrics_in_order(request_open):
+    request_open.metrics.filter(kind="count").update(position=9)  # first by id, last by position
+    expected = list(request_open.metrics.all())
+    got = services.request_metrics(request_open)
+    assert [m.pk for m in got] == [m.pk for m in expected] and got[-1].kind == "count"
+    assert [model_to_dict(m) for m in got] == [model_to_dict(m) for m in expected]
+    assert all(isinstance(m.required, bool) for m in got)
+
+
+def test_submission_lock_is_for_update_where_the_database_has_it():
+    sql, _converters = services._SUBMISSION_LOCKED._compile(connection)
+    assert sql.endswith(" FOR UPDATE") == connection.features.has_select_for_update
+
+
+def event_fields(**extra):
+    return {"actor_label": "Liên kết riêng: Sở Tài chính", "action": "submission.submit", "object_type": "submission",
+            "object_id": "7", "before": {"status": "draft", "values": {}},
+            "after": {"status": "submitted", "values": {"1": 12, "4": True, "6": ["https://a.vn/1"]}}, **extra}
+
+
+def test_insert_new_writes_what_save_writes(province, unit_b):
+    at = dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.timezone.utc)
+    saved = AuditEvent.objects.create(**event_fields(at=at, province=province, unit=unit_b))
+    new = AuditEvent(**event_fields(at=at, province=province, unit=unit_b))
+    insert_new(new)
+    assert new.pk is not None and new.pk != saved.pk and not new._state.adding
+    rows = {r.pop("id"): r for r in AuditEvent.objects.values()}
+    assert rows[new.pk] == rows[saved.pk]
+    assert AuditEvent.objects.get(pk=new.pk).at == at
+
+
+def test_insert_new_runs_save_signals_when_a_model_has_receivers(province):
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append((instance.pk, created))
+
+    post_save.connect(receiver, sender=AuditEvent)
+    try:
+        event = AuditEvent(**event_fields(province=province))
+        insert_new(event)
+    finally:
+        post_save.disconnect(receiver, sender=AuditEvent)
+    assert seen == [(event.pk, True)] and AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_insert_new_refuses_an_unsaved_related_row(province):
+    with pytest.raises(ValueError):
+        insert_new(AuditEvent(**event_fields(province=province, unit=Unit(name="Chưa lưu"))))
+    assert not AuditEvent.objects.exists()
+
+
+def test_insert_new_raises_integrity_error_on_a_twin(request_open, unit_a):
+    Submission.objects.create(request=request_open, unit=unit_a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_new(Submission(request=request_open, unit=unit_a))
+    assert Submission.objects.count() == 1
+
+
+def test_two_first_answers_at_once(request_open, unit_a, monkeypatch):
+    """The other answer's row appears between the lock and the INSERT: the constraint
+    refuses the INSERT, and the answer is saved once more on that row."""
+    count = metric(request_open, "count").key
+    services.submission_save(request=request_open, unit=unit_a, answer=Answer(values={count: "3"}), submit=False)
+    real = services._SUBMISSION_LOCKED.run
+    calls = []
+
+    def unseen_once(*params):
+        calls.append(params)
+        return [] if len(calls) == 1 else real(*params)
+
+    monkeypatch.setattr(services._SUBMISSION_LOCKED, "run", unseen_once)
+    s = services.submission_save(request=request_open, unit=unit_a, answer=Answer(values={count: "5"}), submit=True)
+    assert len(calls) == 1  # the retry locks the row through the ORM
+    assert Submission.objects.get() == s and s.status == Submission.Status.SUBMITTED and s.values == {count: 5}
+    assert list(AuditEvent.objects.filter(object_type="submission").order_by("id").values_list("action", flat=True)) == [
+        "submission.save", "submission.submit"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_statements_are_prepared_on_postgresql(request_open):
+    for _ in range(8):
+        services.request_metrics(request_open)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%reporting_metric m%"])
+        assert cursor.fetchone()[0] == 1
