@@ -34,6 +34,8 @@ answer through their token links against gunicorn on 127.0.0.1, 64 in flight:
 
     rush_<db>_lost, rush_<db>_duplicated   answers not stored / stored twice (must be 0)
     rush_<db>_per_s, rush_<db>_p50_ms, rush_<db>_p99_ms, rush_<db>_errors
+    rush_<db>_server_cpu_ms, rush_<db>_client_cpu_ms   CPU time per answer of all gunicorn
+                                           processes and of the posting client
 
 Banner monitoring (bench/banner.py, on the same temporary SQLite): a full round of
 banner checks of 10,000 sites served by the test farm on 127.0.0.1, two consumers:
