@@ -16,7 +16,7 @@ from plans.templatetags.tracking_tags import object_type
 EVENTS_PER_PAGE = 50
 # The page of an object named in the log, by object type; types not listed get no link.
 OBJECT_URLS = {"assignment": "plans:assignment", "submission": "reporting:submission",
-               "reportrequest": "reporting:detail"}
+               "reportrequest": "reporting:detail", "bannerspec": "monitoring:spec"}
 
 
 class EventFilterForm(forms.Form):

@@ -2,7 +2,7 @@
 
     python bench/banner.py [--sites 10000]     # its own temporary data directory
 
-The farm (monitoring/tests/farm.py) runs in a separate process on 127.0.0.1 and serves
+The farm (monitoring/farm.py) runs in a separate process on 127.0.0.1 and serves
 the sites as /b/<n>/ on one port: 50–150 KB Vietnamese home pages cycling through
 farm.BENCH_MIX (mostly compliant sites, some absent, lookalike, image-only, short-URL,
 iframe, 404 and wrong-charset ones). The round is the production path:
@@ -47,7 +47,7 @@ def _free_port() -> int:
 def _farm_start() -> tuple[subprocess.Popen, int, int]:
     for _attempt in range(5):
         port, ext = _free_port(), _free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "monitoring.tests.farm", str(port), str(ext)], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "monitoring.farm", str(port), str(ext)], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = proc.stdout.readline()  # "farm ready", or EOF if it died (port taken)
         if "ready" in line:
@@ -71,7 +71,7 @@ def parse_ms(port: int, samples: int = 40) -> float:
     its fastest input), best of 5."""
     from selectolax.lexbor import LexborHTMLParser
 
-    from monitoring.tests.farm import BENCH_MIX
+    from monitoring.farm import BENCH_MIX
 
     pages = [urllib.request.urlopen(f"http://127.0.0.1:{port}/b/{n}/", timeout=10).read()
              for n in range(samples) if BENCH_MIX[n % len(BENCH_MIX)] not in ("not_found", "wrong_charset")]
@@ -97,7 +97,7 @@ def bench_banner(*, sites: int = SITES, consumers: int = CONSUMERS) -> dict:
 
     from monitoring.models import Check
     from monitoring.services import banners_check, round_open
-    from monitoring.tests.farm import banner_png
+    from monitoring.farm import banner_png
     from planwatch.lib.text import fold
 
     farm, port, ext = _farm_start()

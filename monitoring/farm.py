@@ -10,7 +10,11 @@ checks the demo units' stand-in pages here, planwatch/demo.py).
     python -m monitoring.farm PORT EXT_PORT   # a separate process (benchmark)
 
 CASES maps each case to the verdict the checker must give: (status, reason). Pages of
-the benchmark, /b/<n>/, cycle through BENCH_MIX.
+the benchmark, /b/<n>/, cycle through BENCH_MIX. The case "dns_private_redirect"
+redirects to PRIVATE_NAME, which only the test resolver (FARM_NAMES, for
+Fetcher(resolve=...)) knows: it resolves to a private address. /webrtc/?peer=HOST:PORT
+is a page whose script tries to reach HOST:PORT over WebRTC (STUN, TURN) and HTTP, for
+the tests of the browser's SSRF guard.
 
 Named sites: `Farm(sites={"sxd": "plain"})` also serves /site/sxd/ as that case, read
 from the dict on every request, so changing `farm.sites["sxd"]` between two checks
@@ -55,7 +59,31 @@ CASES: dict[str, tuple[str, str]] = {
     "private_redirect": ("error", "blocked_address"),
     "metadata_redirect": ("error", "blocked_address"),
     "robots": ("error", "robots"),
+    "hash_only": ("present", "image"),  # an internal link around an image with no cue at all
+    "lazy_image": ("present", "image"),  # placeholder in src, the banner in data-src
+    "javascript_image": ("present", "image"),  # inserted by JavaScript, no link: rendered, then hashed
+    "javascript_post": ("present", "link"),  # the banner comes from a POST request of the page's script
+    "dot_segments": ("absent", ""),  # into the target section and out again with "../.."
+    "image_unverified": ("error", "candidate_unverified"),  # the banner-like image answers 503
+    "short_url_unverified": ("error", "candidate_unverified"),  # the short link answers 503
+    "frame_unverified": ("error", "candidate_unverified"),  # the iframe answers 500
+    "image_too_big": ("error", "candidate_unverified"),  # over the image size limit, unreadable in its first bytes
+    "animated_banner": ("present", "image"),  # over the size limit, the banner is its first frame
+    "dns_private_redirect": ("error", "blocked_address"),  # to a name that resolves to a private address
+    "redirect_no_location": ("error", "bad_redirect"),
+    "javascript_redirect": ("error", "unsupported_scheme"),  # Location: javascript:...
+    "base_javascript": ("absent", ""),  # <base href="javascript:...">
 }
+PRIVATE_NAME = "intranet.tinh-thu.example"
+FARM_NAMES = {PRIVATE_NAME: ["10.20.30.40"]}
+
+
+async def farm_resolve(host: str) -> list[str]:
+    """The resolver of the farm's tests: FARM_NAMES, and no other name (no network)."""
+    if host in FARM_NAMES:
+        return FARM_NAMES[host]
+    raise OSError(f"{host}: unknown name (tests look no name up)")
+
 # What a round of the benchmark looks like: most units comply, some do not, a few fail.
 BENCH_MIX = (["linked_image"] * 10 + ["text_link"] * 4 + ["plain"] * 2 + ["lookalike", "image_no_link",
              "short_url", "iframe", "not_found", "wrong_charset"])
@@ -134,6 +162,33 @@ def banner_copy() -> bytes:
     im = Image.open(io.BytesIO(banner_png())).resize((450, 112))
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=55)
+    return buf.getvalue()
+
+
+def banner_stretched(width: int = 300, height: int = 200) -> bytes:
+    """The banner squeezed into a box of another shape, as a JPEG (pHash still matches)."""
+    from PIL import Image
+
+    im = Image.open(io.BytesIO(banner_png())).convert("RGB").resize((width, height))
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=70)
+    return buf.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def banner_animated(frames: int = 30) -> bytes:
+    """An animated GIF of several MB: the banner, then frames of noise."""
+    from PIL import Image
+
+    first = Image.open(io.BytesIO(banner_png())).convert("RGB").convert("P", palette=Image.Palette.ADAPTIVE)
+    rng = random.Random(5)
+    rest = []
+    for _ in range(frames):
+        f = Image.frombytes("P", first.size, rng.randbytes(first.width * first.height))
+        f.putpalette(first.getpalette())
+        rest.append(f)
+    buf = io.BytesIO()
+    first.save(buf, "GIF", save_all=True, append_images=rest, duration=100, loop=0)
     return buf.getvalue()
 
 
@@ -260,7 +315,7 @@ async def serve(port: int, ext_port: int, *, target: str | None = None, banner_t
     pictures = {f"thumb-{i}.jpg": _picture(i) for i in range(8)}
     pictures.update({f"side-{k}.png": _picture(100 + k, 300, 90) for k in range(3)})
     pictures["logo.png"] = _picture(99, 80, 80)
-    banner, copy = banner_png(), banner_copy()
+    banner, copy, stretched = banner_png(), banner_copy(), banner_stretched()
 
     def target(suffix: str = "") -> str:
         if target_url:
@@ -285,6 +340,23 @@ async def serve(port: int, ext_port: int, *, target: str | None = None, banner_t
         if case == "lookalike":
             return (f'<a href="{target("-lan-thu-xiv")}">{alt}</a>'
                     f'<a href="http://127.0.0.1:{state["ext"]}/chuyen-muc/">Chuyên mục</a>')
+        if case == "hash_only":
+            return '<a href="/gioi-thieu/dai-hoi.html"><img src="/uploads/2025/anh-dh.jpg" width="300" height="200"></a>'
+        if case == "lazy_image":
+            return (f'<img class="lazyload" src="/anh/blank.gif" data-src="/uploads/2025/dh-copy.jpg" alt="{alt}" '
+                    'width="450" height="112">')
+        if case == "dot_segments":
+            return f'<a href="{target("/../../tin-khac/bai-1.html")}">{alt}</a>'
+        if case == "image_unverified":
+            return f'<img src="/loi/503/banner-dh.png" alt="{alt}" width="450" height="112">'
+        if case == "short_url_unverified":
+            return f'<a href="http://127.0.0.1:{state["ext"]}{SHORT_PATH}503"><img src="/anh/bn.png" alt="Banner"></a>'
+        if case == "frame_unverified":
+            return '<iframe src="/loi/500/widget.html" width="300" height="100"></iframe>'
+        if case == "image_too_big":
+            return f'<img src="/uploads/2025/qc-lon.png" alt="{alt}" width="450" height="112">'
+        if case == "animated_banner":
+            return f'<img src="/uploads/2025/dh-dong.gif" alt="{alt}" width="600" height="150">'
         return ""
 
     def page(n: int, case: str) -> bytes:
@@ -324,6 +396,29 @@ async def serve(port: int, ext_port: int, *, target: str | None = None, banner_t
             raise web.HTTPFound("http://10.0.0.1/")
         if case == "metadata_redirect":
             raise web.HTTPFound("http://169.254.169.254/latest/meta-data/")
+        if case == "redirect_no_location":
+            return web.Response(status=302)
+        if case == "javascript_redirect":
+            return web.Response(status=302, headers={"Location": "javascript:alert(1)"})
+        if case == "dns_private_redirect":
+            raise web.HTTPFound(f"http://{PRIVATE_NAME}/")
+        if case == "base_javascript":
+            body = page(n, "plain").replace(b"<head>", b'<head><base href="javascript:alert(1)//">', 1)
+            return web.Response(body=body, content_type="text/html", charset="utf-8")
+        if case == "javascript_image":
+            doc = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cổng</title></head><body>'
+                   '<div id="app">Đang tải…</div><script>document.getElementById("app").innerHTML = '
+                   "'<img src=\"/uploads/2025/dh-copy.jpg\" width=\"450\" height=\"112\">';</script>"
+                   "</body></html>")
+            return web.Response(text=doc, content_type="text/html")
+        if case == "javascript_post":
+            doc = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cổng</title></head><body>'
+                   '<div id="app">Đang tải…</div><script>'
+                   'fetch("/api/banner", {method: "POST", body: "khoi=banner", '
+                   'headers: {"Content-Type": "application/x-www-form-urlencoded"}})'
+                   '.then(r => r.ok ? r.text() : "").then(t => { document.getElementById("app").innerHTML = t; });'
+                   "</script></body></html>")
+            return web.Response(text=doc, content_type="text/html")
         if case == "javascript":
             doc = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cổng</title></head><body>'
                    '<div id="app">Đang tải…</div><script>document.getElementById("app").innerHTML = '
@@ -357,7 +452,43 @@ async def serve(port: int, ext_port: int, *, target: str | None = None, banner_t
         return web.Response(body=pictures.get(name, pictures["thumb-0.jpg"]), content_type="image/jpeg")
 
     async def upload(request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        if name == "anh-dh.jpg":
+            return web.Response(body=stretched, content_type="image/jpeg")
+        if name == "qc-lon.png":  # a PNG signature, then 3 MB that no decoder reads
+            return web.Response(body=b"\x89PNG\r\n\x1a\n" + random.Random(7).randbytes(3 * 2**20),
+                                content_type="image/png")
+        if name == "dh-dong.gif":
+            return web.Response(body=banner_animated(), content_type="image/gif")
         return web.Response(body=copy, content_type="image/jpeg")
+
+    async def failing(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=int(request.match_info["status"]), text="Lỗi máy chủ")
+
+    async def api_banner(request: web.Request) -> web.StreamResponse:
+        """The banner block, for a POST with the page's form body only."""
+        form = await request.text()
+        if request.content_type != "application/x-www-form-urlencoded" or form != "khoi=banner":
+            return web.Response(status=400, text="Yêu cầu không hợp lệ")
+        return web.Response(text=f'<a href="{target()}">{alt}</a>', content_type="text/html")
+
+    async def webrtc(request: web.Request) -> web.StreamResponse:
+        peer = html.escape(request.query.get("peer", "127.0.0.2:9"))
+        doc = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cổng</title></head><body>'
+               '<div id="app">Đang tải…</div><script>'
+               f'const peer = "{peer}";'
+               'try {'
+               '  const pc = new RTCPeerConnection({iceServers: ['
+               '    {urls: "stun:" + peer},'
+               '    {urls: "turn:" + peer + "?transport=udp", username: "u", credential: "p"},'
+               '    {urls: "turn:" + peer + "?transport=tcp", username: "u", credential: "p"}]});'
+               '  pc.createDataChannel("x");'
+               '  pc.createOffer().then(o => pc.setLocalDescription(o));'
+               '} catch (e) { document.title = "no webrtc"; }'
+               'fetch("http://" + peer + "/xhr").catch(() => {});'
+               'const img = new Image(); img.src = "http://" + peer + "/img.png";'
+               "</script></body></html>")
+        return web.Response(text=doc, content_type="text/html")
 
     async def widget(request: web.Request) -> web.StreamResponse:
         doc = (f'<html><head><meta charset="utf-8"></head><body><a href="{target()}" target="_top">'
@@ -375,6 +506,9 @@ async def serve(port: int, ext_port: int, *, target: str | None = None, banner_t
     site.router.add_get("/anh/{site:\\d+}/{name}", picture)
     site.router.add_get("/uploads/2025/{name}", upload)
     site.router.add_get("/widget/banner.html", widget)
+    site.router.add_get("/loi/{status:\\d+}/{name}", failing)
+    site.router.add_post("/api/banner", api_banner)
+    site.router.add_get("/webrtc/", webrtc)
 
     portal = web.Application()
 
@@ -384,7 +518,11 @@ async def serve(port: int, ext_port: int, *, target: str | None = None, banner_t
     async def section(request: web.Request) -> web.StreamResponse:
         return web.Response(text="<html><body>Chuyên mục</body></html>", content_type="text/html")
 
+    async def short_failing(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=503, text="Dịch vụ tạm ngừng")
+
     portal.router.add_route("*", SHORT_PATH, short)
+    portal.router.add_route("*", SHORT_PATH + "503", short_failing)
     portal.router.add_route("*", "/{tail:.*}", section)
 
     runner = web.AppRunner(site, access_log=None, handle_signals=False)
@@ -407,7 +545,7 @@ async def serve(port: int, ext_port: int, *, target: str | None = None, banner_t
 
 
 def main() -> None:
-    """python -m monitoring.tests.farm PORT EXT_PORT [MAX_SECONDS]: serve until killed,
+    """python -m monitoring.farm PORT EXT_PORT [MAX_SECONDS]: serve until killed,
     until the parent process is gone, or for MAX_SECONDS (default 1800) at most."""
     import os
     import time

@@ -139,6 +139,11 @@ class Check(models.Model):
         "too_many_redirects": _("Chuyển hướng quá nhiều lần"),
         "blocked_address": _("Địa chỉ bị chặn (mạng nội bộ)"),
         "robots": _("robots.txt không cho phép"),
+        "bad_url": _("Địa chỉ không hợp lệ"),
+        "unsupported_scheme": _("Chuyển tới địa chỉ không phải http(s)"),
+        "bad_redirect": _("Chuyển hướng không có địa chỉ đích"),
+        "candidate_unverified": _("Không tải được ảnh hoặc liên kết nghi là banner"),
+        "internal": _("Lỗi của chương trình kiểm tra"),
     }
 
     @property

@@ -4,7 +4,12 @@ the periodic task, the "check now" button and `manage.py checkbanners` only call
 A round is a Round row and the SiteState rows pointing at it. Consumers split a round
 by claiming batches of those rows (an UPDATE that only takes unclaimed rows, after a
 SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL), so two consumers never check one
-site twice. A claim older than CLAIM_STALE (a consumer that died) is taken over.
+site twice. A consumer claims only what it can start now (about the fetcher's total
+concurrency) and renews its claims while it works (a heartbeat every lease/4); a claim
+older than the lease (MONITOR_LEASE: its consumer died or hangs) is free again, for
+the consumers of the round and for a new round. A consumer whose claim was taken
+over writes nothing for that site. rounds_sweep (a periodic task) finishes rounds
+that are left with nothing pending and hands rounds whose consumers died to new ones.
 
 Checking is asyncio (planwatch.lib.http.Fetcher) in a thread of its own; the calling
 thread keeps the database connection, claims, and writes finished checks in batches,
@@ -25,7 +30,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +44,6 @@ from .checker import SpecData, image_hash, site_check
 from .checker import Verdict as CheckVerdict
 from .models import BannerEvent, BannerSpec, Check, ReferenceImage, Round, SiteSpec, SiteState, Verdict
 
-CLAIM_STALE = dt.timedelta(minutes=30)
 WRITE_EVERY = 100  # finished checks per write transaction
 WRITE_SECONDS = 1.0
 
@@ -170,6 +174,7 @@ def spec_data(spec: BannerSpec) -> SpecData:
 def fetch_policy() -> FetchPolicy:
     return FetchPolicy(
         timeout=conf.get_float("MONITOR_TIMEOUT", 15.0),
+        deadline=conf.get_float("MONITOR_FETCH_DEADLINE", 60.0),
         retries=conf.get_int("MONITOR_RETRIES", 2),
         backoff=conf.get_float("MONITOR_BACKOFF", 0.5),
         max_bytes=conf.get_int("MONITOR_MAX_BYTES", 3 * 2**20),
@@ -194,10 +199,14 @@ def spec_units(spec: BannerSpec):
 
 def round_open(*, spec: BannerSpec | None = None, plan=None, unit: Unit | None = None, units=None,
                label: str = "") -> Round:
-    """A new Round holding every selected site that is not already pending in another
-    live round. Selection: `spec`, or the active specs (of `plan`), narrowed to `unit`
-    or to `units` (several; used by "check now" for the units picked on the spec page)."""
+    """A new Round holding every selected site that is neither claimed by a live
+    consumer (a claim renewed within the lease) nor waiting, unclaimed, in another live
+    round. A round is live while a consumer holds a fresh claim in it, or for one lease
+    after it opened (its consumers may not have started yet). Selection: `spec`, or the
+    active specs (of `plan`), narrowed to `unit` or to `units` (several; used by "check
+    now" for the units picked on the spec page)."""
     now = timezone.now()
+    fresh = now - conf.lease()
     unit_ids = None  # no narrowing
     if unit is not None or units is not None:
         chosen = ([unit] if unit is not None else []) + list(units or ())
@@ -219,8 +228,12 @@ def round_open(*, spec: BannerSpec | None = None, plan=None, unit: Unit | None =
                 [SiteState(spec=s, website_id=w, unit_id=u) for w, u in websites.values_list("pk", "unit_id") if w not in have],
                 ignore_conflicts=True,
             )
-            live = Round.objects.filter(finished_at__isnull=True, started_at__gte=now - CLAIM_STALE).exclude(pk=rnd.pk)
-            (SiteState.objects.filter(spec=s, website__in=websites).exclude(round__in=live)
+            working = SiteState.objects.filter(round=OuterRef("pk"), claimed_at__gte=fresh)
+            live = (Round.objects.filter(finished_at__isnull=True).exclude(pk=rnd.pk)
+                    .filter(Q(started_at__gte=fresh) | Q(Exists(working))))
+            # a stale claim is nobody's work; an unclaimed site waits for its live round
+            (SiteState.objects.filter(spec=s, website__in=websites)
+             .filter(Q(claimed_at__lt=fresh) | (Q(claimed_at__isnull=True) & ~Q(round__in=live)))
              .update(round=rnd, claimed_at=None, claimed_by=""))
             BannerSpec.objects.filter(pk=s.pk).update(last_round_at=now)
         rnd.sites = SiteState.objects.filter(round=rnd).count()
@@ -231,8 +244,10 @@ def round_open(*, spec: BannerSpec | None = None, plan=None, unit: Unit | None =
 
 
 def _claim(rnd: Round, token: str, n: int) -> list[_Job]:
+    """Up to `n` sites of `rnd` for the consumer `token`: unclaimed ones, or ones whose
+    claim is older than the lease (taken over)."""
     now = timezone.now()
-    free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE)
+    free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - conf.lease())
     with transaction.atomic():
         candidates = SiteState.objects.filter(free, round=rnd).order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
@@ -245,17 +260,24 @@ def _claim(rnd: Round, token: str, n: int) -> list[_Job]:
         SiteState.objects.filter(free, pk__in=ids, round=rnd).update(claimed_at=now, claimed_by=token)
     rows = SiteState.objects.filter(pk__in=ids, claimed_by=token, round=rnd).values_list(
         "pk", "spec_id", "website_id", "unit_id", "website__url")
-    pages = dict(SiteSpec.objects.filter(spec_id__in={r[1] for r in rows}, website_id__in={r[2] for r in rows})
-                 .exclude(page_url="").values_list("website_id", "page_url"))
-    return [_Job(pk, s, w, u, pages.get(w) or url) for pk, s, w, u, url in rows]
+    pages = {(spec_id, website_id): page for spec_id, website_id, page in
+             SiteSpec.objects.filter(spec_id__in={r[1] for r in rows}, website_id__in={r[2] for r in rows})
+             .exclude(page_url="").values_list("spec_id", "website_id", "page_url")}
+    return [_Job(pk, s, w, u, pages.get((s, w)) or url) for pk, s, w, u, url in rows]
+
+
+def _heartbeat(rnd: Round, token: str) -> None:
+    """Renew the claims `token` still holds in `rnd`: they are being worked on."""
+    SiteState.objects.filter(round=rnd, claimed_by=token).update(claimed_at=timezone.now())
 
 
 class _Loop:
     """An event loop in a thread of its own, with one Fetcher (and Renderer)."""
 
-    def __init__(self, policy: FetchPolicy, resolve=None):
+    def __init__(self, policy: FetchPolicy, resolve=None, site_deadline: float | None = None):
         self.policy = policy
         self.resolve = resolve
+        self.site_deadline = site_deadline
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="banners", daemon=True)
 
@@ -272,8 +294,8 @@ class _Loop:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
     def submit(self, job: _Job, spec: SpecData, done: queue.Queue) -> None:
-        fut = asyncio.run_coroutine_threadsafe(site_check(self.fetcher, job.page_url, spec, renderer=self.renderer),
-                                               self.loop)
+        fut = asyncio.run_coroutine_threadsafe(
+            site_check(self.fetcher, job.page_url, spec, renderer=self.renderer, deadline=self.site_deadline), self.loop)
         fut.add_done_callback(lambda f: done.put((job, f)))
 
     def __exit__(self, *exc) -> None:
@@ -302,15 +324,19 @@ def banners_check(*, spec: BannerSpec | None = None, plan=None, unit: Unit | Non
     token = f"{worker}:{uuid.uuid4().hex[:12]}"
     result = RoundResult(round_id=rnd.pk, sites=rnd.sites)
     specs: dict[int, SpecData] = {}
-    batch = conf.get_int("MONITOR_CLAIM_BATCH", 50)
     policy = policy or fetch_policy()
-    high_water = max(batch, 2 * policy.total_limit)
+    batch = conf.get_int("MONITOR_CLAIM_BATCH", 50)
+    # Sites in flight: about what the fetcher runs at once. More would only wait for a
+    # connection slot while their claims age; the rest stays free for other consumers.
+    capacity = max(batch, policy.total_limit or 4 * batch)
+    beat_every = conf.lease().total_seconds() / 4
     done: queue.Queue = queue.Queue()
     buffer: list = []
-    inflight, exhausted, last_write = 0, False, time.monotonic()
-    with _Loop(policy, resolve) as loop:
+    inflight, exhausted = 0, False
+    last_write = last_beat = time.monotonic()
+    with _Loop(policy, resolve, conf.get_float("MONITOR_SITE_DEADLINE", 120.0) or None) as loop:
         while True:
-            if not exhausted and inflight < high_water:
+            if not exhausted and inflight <= capacity - batch:
                 jobs = _claim(rnd, token, batch)
                 exhausted = not jobs
                 for job in jobs:
@@ -318,29 +344,30 @@ def banners_check(*, spec: BannerSpec | None = None, plan=None, unit: Unit | Non
                         specs[job.spec_id] = spec_data(BannerSpec.objects.get(pk=job.spec_id))
                     loop.submit(job, specs[job.spec_id], done)
                 inflight += len(jobs)
-                if jobs and inflight < high_water:
+                if jobs and inflight <= capacity - batch:
                     continue
             if inflight == 0 and exhausted:
                 break
             got = []
             try:
-                got.append(done.get(timeout=0.5))
+                got.append(done.get(timeout=min(0.5, beat_every)))
                 while True:
                     got.append(done.get_nowait())
             except queue.Empty:
                 pass
             inflight -= len(got)
             buffer.extend(got)
+            if time.monotonic() - last_beat > beat_every:
+                _heartbeat(rnd, token)
+                last_beat = time.monotonic()
             if buffer and (len(buffer) >= WRITE_EVERY or time.monotonic() - last_write > WRITE_SECONDS
                            or (exhausted and inflight == 0)):
-                _write(rnd, token, worker, buffer, result)
-                result.checked += len(buffer)
+                result.checked += _write(rnd, token, worker, buffer, result)
                 buffer, last_write = [], time.monotonic()
                 if progress is not None:
                     progress(result.checked, rnd.sites)
     if buffer:
-        _write(rnd, token, worker, buffer, result)
-        result.checked += len(buffer)
+        result.checked += _write(rnd, token, worker, buffer, result)
         if progress is not None:
             progress(result.checked, rnd.sites)
     if not SiteState.objects.filter(round=rnd).exists():
@@ -349,60 +376,98 @@ def banners_check(*, spec: BannerSpec | None = None, plan=None, unit: Unit | Non
     return result
 
 
-def _write(rnd: Round, token: str, worker: str, finished: list, result: RoundResult) -> None:
-    """Store one batch of finished checks in one transaction."""
+def _write(rnd: Round, token: str, worker: str, finished: list, result: RoundResult) -> int:
+    """Store one batch of finished checks in one transaction; the number stored. The
+    SiteState rows are locked first, and only those still claimed by `token` are
+    written: a site whose claim another consumer took over is its business now (its
+    check here is dropped, so no site gets two checks, nor two placed/removed events,
+    in one round). Screenshots are files: they are removed again if the transaction
+    fails."""
     now = timezone.now()
-    with transaction.atomic():
-        states = {s.pk: s for s in SiteState.objects.filter(pk__in=[job.state_id for job, _fut in finished])}
-        checks, pairs = [], []
-        for job, fut in finished:
-            try:
-                v: CheckVerdict = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a checker bug must not stop the round
-                v = CheckVerdict("error", "internal", detail=f"{type(exc).__name__}: {exc}")
-            c = Check(
-                spec_id=job.spec_id, website_id=job.website_id, unit_id=job.unit_id, round=rnd, checked_at=now,
-                page_url=job.page_url[:1000], final_url=(v.final_url or "")[:1000], http_status=v.http_status,
-                verdict=v.status, reason=v.reason[:32], detail=v.detail[:500], snippet=v.snippet,
-                href=v.href[:1000], src=v.src[:1000], method=v.method, duration_ms=int(v.duration * 1000),
-                worker=worker,
-            )
-            if v.screenshot:
-                c.screenshot.save(f"{job.website_id}-{uuid.uuid4().hex[:8]}.jpg", ContentFile(v.screenshot), save=False)
-            checks.append(c)
-            pairs.append((job, c))
-            setattr(result, v.status, getattr(result, v.status) + 1)
-            result.reasons[v.reason or v.status] = result.reasons.get(v.reason or v.status, 0) + 1
-        Check.objects.bulk_create(checks)
-        # A few grouped UPDATEs rather than bulk_update's CASE per row and field: the
-        # round writes thousands of states and this is most of its database time.
-        by_verdict: dict[str, list[int]] = {}
-        placed, removed, absent_now, events = [], [], [], []
-        for job, c in pairs:
-            s = states.get(job.state_id)
-            if s is None:
-                continue
-            by_verdict.setdefault(c.verdict, []).append(s.pk)
-            if c.verdict in (Verdict.PRESENT, Verdict.ABSENT) and s.banner != c.verdict:
-                if c.verdict == Verdict.PRESENT:
-                    placed.append(s.pk)
-                else:
-                    absent_now.append(s.pk)
-                if c.verdict == Verdict.PRESENT or s.banner == SiteState.Banner.PRESENT:
-                    kind = BannerEvent.Kind.PLACED if c.verdict == Verdict.PRESENT else BannerEvent.Kind.REMOVED
-                    events.append(BannerEvent(spec_id=s.spec_id, website_id=s.website_id, unit_id=s.unit_id,
-                                              kind=kind, at=now, check_row=c))
-        latest = Check.objects.filter(spec=OuterRef("spec"), website=OuterRef("website")).order_by("-checked_at", "-pk")
-        for verdict, ids in by_verdict.items():
-            SiteState.objects.filter(pk__in=ids).update(
-                status=verdict, last_checked_at=now, last_check=Subquery(latest.values("pk")[:1]))
-        mine = [s for group in by_verdict.values() for s in group]
-        SiteState.objects.filter(pk__in=mine, round=rnd, claimed_by=token).update(round=None, claimed_at=None,
-                                                                                  claimed_by="")
-        for banner, ids in ((Verdict.PRESENT, placed), (Verdict.ABSENT, absent_now)):
-            if ids:
-                SiteState.objects.filter(pk__in=ids).update(banner=banner, since=now)
-        BannerEvent.objects.bulk_create(events)
+    saved: list = []
+    try:
+        with transaction.atomic():
+            states = {s.pk: s for s in SiteState.objects.select_for_update().filter(
+                pk__in=[job.state_id for job, _fut in finished], round=rnd, claimed_by=token)}
+            checks, pairs = [], []
+            for job, fut in finished:
+                s = states.get(job.state_id)
+                if s is None:
+                    continue
+                try:
+                    v: CheckVerdict = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a checker bug must not stop the round
+                    v = CheckVerdict("error", "internal", detail=f"{type(exc).__name__}: {exc}")
+                c = Check(
+                    spec_id=job.spec_id, website_id=job.website_id, unit_id=job.unit_id, round=rnd, checked_at=now,
+                    page_url=job.page_url[:1000], final_url=(v.final_url or "")[:1000], http_status=v.http_status,
+                    verdict=v.status, reason=v.reason[:32], detail=v.detail[:500], snippet=v.snippet,
+                    href=v.href[:1000], src=v.src[:1000], method=v.method, duration_ms=int(v.duration * 1000),
+                    worker=worker,
+                )
+                if v.screenshot:
+                    c.screenshot.save(f"{job.website_id}-{uuid.uuid4().hex[:8]}.jpg", ContentFile(v.screenshot),
+                                      save=False)
+                    saved.append(c.screenshot)
+                checks.append(c)
+                pairs.append((s, c))
+                setattr(result, v.status, getattr(result, v.status) + 1)
+                result.reasons[v.reason or v.status] = result.reasons.get(v.reason or v.status, 0) + 1
+            Check.objects.bulk_create(checks)
+            # A few grouped UPDATEs rather than bulk_update's CASE per row and field: the
+            # round writes thousands of states and this is most of its database time.
+            by_verdict: dict[str, list[int]] = {}
+            placed, removed, absent_now, events = [], [], [], []
+            for s, c in pairs:
+                by_verdict.setdefault(c.verdict, []).append(s.pk)
+                if c.verdict in (Verdict.PRESENT, Verdict.ABSENT) and s.banner != c.verdict:
+                    if c.verdict == Verdict.PRESENT:
+                        placed.append(s.pk)
+                    else:
+                        absent_now.append(s.pk)
+                    if c.verdict == Verdict.PRESENT or s.banner == SiteState.Banner.PRESENT:
+                        kind = BannerEvent.Kind.PLACED if c.verdict == Verdict.PRESENT else BannerEvent.Kind.REMOVED
+                        events.append(BannerEvent(spec_id=s.spec_id, website_id=s.website_id, unit_id=s.unit_id,
+                                                  kind=kind, at=now, check_row=c))
+            latest = Check.objects.filter(spec=OuterRef("spec"), website=OuterRef("website")).order_by("-checked_at",
+                                                                                                       "-pk")
+            for verdict, ids in by_verdict.items():
+                SiteState.objects.filter(pk__in=ids).update(
+                    status=verdict, last_checked_at=now, last_check=Subquery(latest.values("pk")[:1]),
+                    round=None, claimed_at=None, claimed_by="")
+            for banner, ids in ((Verdict.PRESENT, placed), (Verdict.ABSENT, absent_now)):
+                if ids:
+                    SiteState.objects.filter(pk__in=ids).update(banner=banner, since=now)
+            BannerEvent.objects.bulk_create(events)
+    except BaseException:
+        for f in saved:
+            f.storage.delete(f.name)
+        raise
+    return len(checks)
+
+
+def rounds_sweep(*, now: dt.datetime | None = None) -> list[int]:
+    """Look after the unfinished rounds: finish those with nothing pending; release the
+    sites of those older than MONITOR_ROUND_MAX_AGE and finish them; and of the others,
+    those in which no consumer holds a fresh claim although they opened more than a
+    lease ago (their consumers died): free their stale claims and return their ids, for
+    tasks.banners_sweep to hand them to new consumers."""
+    now = now or timezone.now()
+    fresh = now - conf.lease()
+    too_old = now - dt.timedelta(seconds=conf.get_float("MONITOR_ROUND_MAX_AGE", 24 * 3600))
+    requeue = []
+    for rnd in Round.objects.filter(finished_at__isnull=True).order_by("pk"):
+        pending = SiteState.objects.filter(round=rnd)
+        if rnd.started_at < too_old:
+            pending.exclude(claimed_at__gte=fresh).update(round=None, claimed_at=None, claimed_by="")
+        if not pending.exists():
+            Round.objects.filter(pk=rnd.pk, finished_at__isnull=True).update(finished_at=now)
+            continue
+        if rnd.started_at >= fresh or pending.filter(claimed_at__gte=fresh).exists():
+            continue  # at work, or its consumers have not had the time to start
+        pending.filter(claimed_at__lt=fresh).update(claimed_at=None, claimed_by="")
+        requeue.append(rnd.pk)
+    return requeue
 
 
 def specs_due(*, now: dt.datetime | None = None) -> list[BannerSpec]:
@@ -418,19 +483,40 @@ def specs_due(*, now: dt.datetime | None = None) -> list[BannerSpec]:
 
 
 def banner_laggards(*, plan, unit_ids=None) -> list[tuple[str, str]]:
-    """(unit name, label) of the units with no website showing the banner of `plan`'s
-    specs, by name: "absent" when a check saw the page without it, "not verified" when
-    every check failed. Used by the reminder letter (reporting.exports.build_reminder)."""
+    """(unit name, label) of the units of `plan`'s specs (narrowed to `unit_ids`) with
+    no website showing the banner, by name (as the reminder lists its other units):
+    "absent" when a check saw a page without it, "no website" when the unit has no
+    website the specs check (none, or all left out), "not verified" otherwise (every
+    check failed, or none ran yet). Used by the reminder letter
+    (reporting.exports.build_reminder)."""
     from planwatch.lib.text import fold
 
-    states = SiteState.objects.filter(spec__plan=plan).values_list("unit_id", "unit__name", "banner", "status")
-    if unit_ids is not None:
-        states = states.filter(unit_id__in=unit_ids)
-    units: dict[int, list] = {}
-    for unit_id, name, banner, status in states:
-        entry = units.setdefault(unit_id, [name, False, False])
-        entry[1] |= banner == SiteState.Banner.PRESENT
-        entry[2] |= banner == SiteState.Banner.ABSENT
-    rows = [(name, str(Verdict.ABSENT.label) if absent else str(_("Chưa kiểm tra được trang web")))
-            for name, present, absent in units.values() if not present]
+    units: dict[int, str] = {}
+    with_site: set[int] = set()
+    for spec in BannerSpec.objects.filter(plan=plan):
+        selected = spec_units(spec)
+        if unit_ids is not None:
+            selected = selected.filter(pk__in=unit_ids)
+        units.update(selected.values_list("pk", "name"))
+        disabled = SiteSpec.objects.filter(spec=spec, enabled=False).values("website_id")
+        with_site.update(Website.objects.filter(unit__in=selected).exclude(kind=Website.Kind.SOCIAL)
+                         .exclude(pk__in=disabled).values_list("unit_id", flat=True))
+    present, absent = set(), set()
+    states = SiteState.objects.filter(spec__plan=plan, unit_id__in=list(units)).values_list("unit_id", "banner")
+    for unit_id, banner in states:
+        if banner == SiteState.Banner.PRESENT:
+            present.add(unit_id)
+        elif banner == SiteState.Banner.ABSENT:
+            absent.add(unit_id)
+    rows = []
+    for unit_id, name in units.items():
+        if unit_id in present:
+            continue
+        if unit_id in absent:
+            label = Verdict.ABSENT.label
+        elif unit_id not in with_site:
+            label = _("Chưa có trang web")
+        else:
+            label = _("Chưa kiểm tra được trang web")
+        rows.append((name, str(label)))
     return sorted(rows, key=lambda r: fold(r[0]))

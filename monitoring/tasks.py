@@ -8,7 +8,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from . import conf
 from .models import Round
-from .services import banners_check, round_open, specs_due
+from .services import banners_check, round_open, rounds_sweep, specs_due
 
 
 @db_periodic_task(crontab(minute="*/5"))
@@ -26,20 +26,19 @@ def banners_schedule() -> list[int]:
     return opened
 
 
+@db_periodic_task(crontab(minute="*/5"))
+def banners_sweep() -> list[int]:
+    """Every 5 minutes: finish the rounds left with nothing pending, and hand each round
+    whose consumers died (services.rounds_sweep) to one new consumer. Returns the ids
+    of the rounds handed on."""
+    requeued = rounds_sweep()
+    for round_id in requeued:
+        banners_work(round_id)
+    return requeued
+
+
 @db_task()
 def banners_work(round_id: int) -> dict:
     """Check the unclaimed sites of one round (any number of these run at once)."""
     result = banners_check(round=Round.objects.get(pk=round_id))
     return {"round": round_id, "checked": result.checked}
-
-
-@db_task()
-def banners_check_now(spec_id: int, unit_id: int | None = None) -> dict:
-    """The "Kiểm tra ngay" button: one round of a spec (or of one unit), now."""
-    from directory.models import Unit
-
-    from .models import BannerSpec
-
-    unit = Unit.objects.get(pk=unit_id) if unit_id else None
-    result = banners_check(spec=BannerSpec.objects.get(pk=spec_id), unit=unit, label="kiểm tra ngay")
-    return {"round": result.round_id, "checked": result.checked}

@@ -56,15 +56,21 @@ def _spec_for(request, pk, *, edit=False) -> BannerSpec:
 @require_GET
 @login_required
 def dashboard(request):
+    """Every spec the user may see, or those of one plan (?plan=, the plan page's link)."""
+    plan = None
+    specs = visible_specs(request.user)
+    if request.GET.get("plan"):
+        plan = get_object_or_404(visible_plans(request.user), pk=_int_or_404(request.GET["plan"]))
+        specs = specs.filter(plan=plan)
     # counted over the units the user may see, as on the spec page (a reporter: their own)
     mine = Q(states__unit__in=visible_units(request.user).values("pk"))
-    specs = visible_specs(request.user).select_related("plan").annotate(
+    specs = specs.select_related("plan").annotate(
         n_present=Count("states", filter=mine & Q(states__banner="present")),
         n_absent=Count("states", filter=mine & Q(states__banner="absent")),
         n_error=Count("states", filter=mine & Q(states__status="error")),
     )
     can_create = request.user.role == "officer" and bool(request.user.province_id) or request.user.is_superuser
-    return render(request, "monitoring/dashboard.html", {"specs": specs, "can_create": can_create})
+    return render(request, "monitoring/dashboard.html", {"specs": specs, "can_create": can_create, "plan": plan})
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""The farm moved to monitoring/farm.py (`manage.py loaddemo` serves it too). This
-module keeps the old name working for `python -m monitoring.tests.farm`, which
-bench/banner.py runs."""
+"""The farm moved to monitoring/farm.py (`manage.py loaddemo` and bench/banner.py run
+it from there). This module keeps the old name working, for imports and for
+`python -m monitoring.tests.farm`."""
 from monitoring.farm import *  # noqa: F401,F403
 from monitoring.farm import main
 

@@ -61,3 +61,23 @@ def test_demo_banner_checks_are_real_and_written_once(demo_plan, settings):
     assert demo.demo_banners_load(plan=demo_plan) == 0
     assert (BannerSpec.objects.count(), Check.objects.count(), BannerEvent.objects.count(),
             ReferenceImage.objects.count()) == counts
+
+
+def test_loaddemo_says_how_many_banner_checks_it_stored(db, monkeypatch):
+    """The command reports the checks demo_load stored (none on a second run)."""
+    import io
+    from types import SimpleNamespace
+
+    from django.core.management import call_command
+
+    user = SimpleNamespace(username="canbo.daknong", description="cán bộ")
+    loaded = demo.DemoLoadResult(directory={}, users=[(user, True)], plans=[], skipped=[], seeds_dir=None,
+                                 banner_checks=9)
+    monkeypatch.setattr(demo, "demo_load", lambda **kw: loaded)
+    out = io.StringIO()
+    call_command("loaddemo", no_seeds=True, stdout=out)
+    assert "banner checks stored: 9" in out.getvalue()
+    loaded.banner_checks = 0
+    out = io.StringIO()
+    call_command("loaddemo", no_seeds=True, stdout=out)
+    assert "banner" not in out.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -19,7 +20,7 @@ BLOCKED = [
     "169.254.1.1", "100.64.0.1", "100.100.100.200", "224.0.0.1", "239.255.255.250", "240.0.0.1",
     "255.255.255.255", "192.0.0.192", "198.18.0.1", "::1", "::", "fe80::1", "fc00::1", "fd00:ec2::254",
     "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a00:1",
-    "2002:a00:1::", "2001:db8::1",
+    "2002:a00:1::", "2001:db8::1", "fec0::1", "fec0:1:2::3", "168.63.129.16",
 ]
 PUBLIC = ["8.8.8.8", "203.113.131.1", "14.225.0.1", "2001:4860:4860::8888"]
 
@@ -35,10 +36,11 @@ def test_public_addresses_pass(address):
 
 
 def test_allowed_networks_open_a_range_but_never_metadata():
-    allowed = parse_networks(["127.0.0.0/8", "169.254.0.0/16"])
+    allowed = parse_networks(["127.0.0.0/8", "169.254.0.0/16", "168.63.0.0/16"])
     assert not address_blocked(ipaddress.ip_address("127.0.0.1"), allowed)
     assert address_blocked(ipaddress.ip_address("10.0.0.1"), allowed)
     assert address_blocked(ipaddress.ip_address("169.254.169.254"), allowed)
+    assert address_blocked(ipaddress.ip_address("168.63.129.16"), allowed)  # Azure WireServer
 
 
 @pytest.mark.parametrize("host,expected", [
@@ -64,12 +66,22 @@ async def fetch(url, policy=TEST_POLICY, resolve=None, **kw):
 @pytest.mark.parametrize("url", [
     "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/",
     "http://2852039166/", "http://0251.0376.0251.0376/", "http://[::ffff:169.254.169.254]/", "http://0.0.0.0:80/",
-    "file:///etc/passwd", "gopher://127.0.0.1/",
+    "http://[fec0::1]/", "http://168.63.129.16/machine",
 ])
 def test_blocked_urls_are_refused_before_connecting(url):
     got = run(fetch(url))
     assert got.error == "blocked_address"
     assert got.status is None
+
+
+@pytest.mark.parametrize("url,error", [
+    ("file:///etc/passwd", "unsupported_scheme"), ("gopher://127.0.0.1/", "unsupported_scheme"),
+    ("javascript:alert(1)", "unsupported_scheme"), ("http://[::1/", "bad_url"), ("http://127.0.0.1:99999/", "bad_url"),
+    ("http:///no-host", "bad_url"),
+])
+def test_urls_that_are_not_http_have_their_own_reasons(url, error):
+    got = run(fetch(url))
+    assert (got.error, got.status, got.final_url) == (error, None, "")
 
 
 def test_loopback_is_refused_without_the_setting(farm):
@@ -198,16 +210,55 @@ def test_user_agent_names_planwatch():
 
 
 def test_size_limit_stops_reading():
-    async def big(request):
+    """An endless body: a fetcher that read everything before slicing would never
+    finish (and time out) instead of stopping at the limit."""
+    async def endless(request):
         resp = web.StreamResponse()
         await resp.prepare(request)
-        for _ in range(100):
-            await resp.write(b"x" * 65536)
+        try:
+            while True:
+                await resp.write(b"x" * 65536)
+        except (ConnectionError, RuntimeError):
+            pass
         return resp
 
-    with Server({"/": big}) as s:
-        got = run(fetch(s.url("/"), replace(TEST_POLICY, max_bytes=100_000)))
+    with Server({"/": endless}) as s:
+        got = run(fetch(s.url("/"), replace(TEST_POLICY, max_bytes=100_000, timeout=5.0, retries=0)))
     assert got.error == "too_large" and len(got.body) == 100_000
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_compressed_bombs_stop_at_the_limit(encoding):
+    """60 MB of zeros sent as 60 KB of gzip or deflate: the limit applies to the
+    decompressed bytes, and decompression stops with it."""
+    import zlib
+
+    wbits = 16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    bomb = b"".join(packer.compress(b"\0" * 2**20) for _ in range(60)) + packer.flush()
+    assert len(bomb) < 100_000
+
+    async def handler(request):
+        return web.Response(body=bomb, headers={"Content-Encoding": encoding, "Content-Type": "text/html"})
+
+    with Server({"/": handler}) as s:
+        got = run(fetch(s.url("/"), replace(TEST_POLICY, max_bytes=2**20)))
+    assert got.error == "too_large" and len(got.body) == 2**20 and set(got.body) == {0}
+
+
+def test_redirect_without_location_is_an_error():
+    with Server({"/": lambda r: web.Response(status=302), "/300": lambda r: web.Response(status=300, text="x")}) as s:
+        assert run(fetch(s.url("/"))).error == "bad_redirect"
+        assert run(fetch(s.url("/300"))).error == "bad_redirect"
+
+
+def test_final_url_is_the_last_http_url():
+    """A Location of another scheme is refused and never becomes the final URL."""
+    routes = {"/": lambda r: web.HTTPFound("/js"), "/js": lambda r: web.HTTPFound("javascript:alert(document.domain)")}
+    with Server(routes) as s:
+        got = run(fetch(s.url("/")))
+    assert (got.error, got.final_url) == ("unsupported_scheme", s.url("/js"))
+    assert "javascript" in got.detail
 
 
 def test_redirect_limit():
@@ -234,6 +285,98 @@ def test_per_host_concurrency_is_bounded():
         results = run(many(s.url("/")))
     assert all(r.ok for r in results)
     assert state["peak"] == 3
+
+
+def test_total_concurrency_is_bounded():
+    state = {"now": 0, "peak": 0}
+
+    async def slow(request):
+        state["now"] += 1
+        state["peak"] = max(state["peak"], state["now"])
+        await asyncio.sleep(0.05)
+        state["now"] -= 1
+        return web.Response(text="ok")
+
+    async def loopback(host):
+        return ["127.0.0.1"]
+
+    async def many(urls):
+        async with Fetcher(replace(TEST_POLICY, total_limit=3, per_host_limit=2), resolve=loopback) as f:
+            return await asyncio.gather(*(f.fetch(u) for u in urls))
+
+    with Server({"/": slow}) as s:
+        # three host names of one server: at most 2 each, 3 in all
+        urls = [s.url("/").replace("127.0.0.1", f"site-{i % 3}.example") for i in range(15)]
+        results = run(many(urls))
+    assert all(r.ok for r in results), [r.detail for r in results if not r.ok]
+    assert state["peak"] == 3
+
+
+def test_waiting_for_a_slot_does_not_count_against_the_timeout():
+    """16 healthy answers of 0.3 s from one host, two at a time: the last waits about
+    2 s for its slot, which neither the 1 s timeout nor the 1.5 s deadline counts."""
+    async def slow(request):
+        await asyncio.sleep(0.3)
+        return web.Response(text="ok")
+
+    async def many(url):
+        async with Fetcher(replace(TEST_POLICY, per_host_limit=2, timeout=1.0, deadline=1.5, retries=0)) as f:
+            return await asyncio.gather(*(f.fetch(f"{url}?n={i}") for i in range(16)))
+
+    with Server({"/": slow}) as s:
+        results = run(many(s.url("/")))
+    assert [r.error for r in results] == [None] * 16
+
+
+def test_deadline_bounds_a_whole_fetch():
+    """Each hop answers within the per-attempt timeout, but a chain of them (and the
+    retries) may not run past the fetch's deadline."""
+    async def hop(request):
+        await asyncio.sleep(0.3)
+        raise web.HTTPFound(f"/{int(request.match_info['n']) + 1}")
+
+    with Server({"/{n}": hop}) as s:
+        started = time.monotonic()
+        got = run(fetch(s.url("/0"), replace(TEST_POLICY, timeout=1.0, deadline=1.0, max_redirects=20)))
+        took = time.monotonic() - started
+    assert got.error == "timeout" and "1 s" in got.detail
+    assert took < 3 and 2 <= len(got.redirects) <= 4
+
+
+def test_method_and_body_go_through_and_redirects_behave_like_browsers():
+    async def echo(request):
+        return web.Response(text=f"{request.method} {await request.text()} {request.content_type}")
+
+    routes = {"/echo": echo, "/307": lambda r: web.HTTPTemporaryRedirect("/echo"),
+              "/303": lambda r: web.HTTPSeeOther("/echo"), "/302": lambda r: web.HTTPFound("/echo")}
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    with Server(routes) as s:
+        direct = run(fetch(s.url("/echo"), method="POST", data=b"a=1", headers=headers))
+        kept = run(fetch(s.url("/307"), method="POST", data=b"a=1", headers=headers))
+        see_other = run(fetch(s.url("/303"), method="POST", data=b"a=1", headers=headers))
+        found = run(fetch(s.url("/302"), method="POST", data=b"a=1", headers=headers))
+    assert direct.body == kept.body == b"POST a=1 application/x-www-form-urlencoded"
+    assert see_other.body.startswith(b"GET  ") and found.body.startswith(b"GET  ")
+
+
+def test_unreachable_robots_txt_keeps_the_page_unfetched():
+    """RFC 9309: robots.txt answering 5xx means complete disallow; one that cannot be
+    reached too, reported as the failure it met (the page is not requested)."""
+    state = {"robots": 503}
+
+    async def robots(request):
+        if state["robots"] == "slow":
+            await asyncio.sleep(3)
+        return web.Response(status=state["robots"] if state["robots"] != "slow" else 200, text="")
+
+    with Server({"/robots.txt": robots, "/": lambda r: web.Response(text="ok")}) as s:
+        assert run(fetch(s.url("/"), obey_robots=True)).error == "robots"
+        state["robots"] = 404  # missing: everything allowed
+        assert run(fetch(s.url("/"), obey_robots=True)).ok
+        state["robots"] = "slow"
+        got = run(fetch(s.url("/"), replace(TEST_POLICY, retries=0), obey_robots=True))
+        assert got.error == "timeout" and got.detail.startswith("robots.txt")
+        assert [p for p, _ua in s.hits].count("/") == 1  # only while robots.txt was missing
 
 
 def test_robots_txt_is_obeyed_only_when_asked(farm):

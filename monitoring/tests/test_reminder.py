@@ -43,3 +43,29 @@ def test_reminder_lists_units_without_the_banner(province, officer, unit_a, unit
     assert "Sở Tài chính" in body and "UBND huyện Thử" in body
     assert "Sở Văn hóa" not in body.split("gồm:")[1]  # the unit that placed it is not listed
     assert BannerSpec.objects.get().plan == plan
+
+
+def test_units_without_a_website_are_listed_too(province, officer, unit_a, unit_b, farm, monitor_settings):
+    """The letter names every unit of the spec that shows no banner, also those with no
+    website to check (none at all, or only pages left out of the checks)."""
+    from monitoring.models import SiteSpec
+
+    no_site = Unit.objects.create(name="UBND xã Không Mạng", kind="ubnd_xa", province=province)
+    left_out = Unit.objects.create(name="Ban Quản lý dự án", province=province)
+    plan = Plan.objects.create(province=province, number="13/KH-UBND", title="Tuyên truyền", issuer="UBND tỉnh Thử")
+    act = Activity.objects.create(plan=plan, position=1, ref="1", title="Đặt banner tuyên truyền")
+    for u in (unit_a, unit_b, no_site, left_out):
+        Assignment.objects.create(activity=act, unit=u, role="support")
+    Website.objects.create(unit=unit_a, url=farm.url("linked_image"))
+    Website.objects.create(unit=unit_b, url=farm.url("plain"))
+    Website.objects.create(unit=no_site, url="https://facebook.com/xakhongmang", kind="social")
+    paused = Website.objects.create(unit=left_out, url=farm.url("plain"))
+    spec = spec_save(actor=officer, province=province, plan=plan, name="Banner", targets=[farm.target], keywords=[],
+                     interval_minutes=60, peak_interval_minutes=30, obey_robots=False, render_js=False)
+    SiteSpec.objects.create(spec=spec, website=paused, enabled=False)
+    banners_check(spec=spec)
+    assert banner_laggards(plan=plan) == [("Ban Quản lý dự án", "Chưa có trang web"),
+                                          ("Sở Tài chính", "Chưa treo banner"),
+                                          ("UBND xã Không Mạng", "Chưa có trang web")]
+    assert banner_laggards(plan=plan, unit_ids=[unit_a.pk, no_site.pk]) == [("UBND xã Không Mạng",
+                                                                             "Chưa có trang web")]

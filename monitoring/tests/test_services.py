@@ -3,6 +3,7 @@ splits between claims without checking a site twice, and schedules by interval."
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.utils import timezone
@@ -176,3 +177,203 @@ def test_site_spec_save(spec, sites, officer):
     with pytest.raises(SpecInvalid):  # social pages are never checked
         site_spec_save(actor=officer, spec=spec, website=sites["fb"], page_url="", enabled=True)
     assert SiteSpec.objects.get(website=sites["b"]).page_url == "https://stc.gov.vn/tin-tuc"
+
+
+def test_page_override_belongs_to_its_spec(spec, sites, officer, province, farm):
+    """A page set for one spec is not checked for another spec of the same website."""
+    other = spec_save(actor=officer, province=province, name="Banner khác", targets=[farm.target], keywords=[],
+                      interval_minutes=1440, peak_interval_minutes=60, obey_robots=False, render_js=False)
+    SiteSpec.objects.create(spec=spec, website=sites["b"], page_url=farm.url("text_link"))
+    banners_check(unit=sites["b"].unit)  # both specs (the active ones), in one round
+    pages = dict(Check.objects.filter(website=sites["b"]).values_list("spec_id", "page_url"))
+    assert pages == {spec.pk: farm.url("text_link"), other.pk: sites["b"].url}
+
+
+def test_a_new_round_leaves_sites_in_work_alone(spec, sites):
+    """Claims are alive while they are fresh, however old their round: a new round
+    takes only the sites whose claim went stale."""
+    rnd = round_open(spec=spec)
+    _claim(rnd, "slow-worker", 10)
+    Round.objects.filter(pk=rnd.pk).update(started_at=timezone.now() - dt.timedelta(hours=3))
+    assert round_open(spec=spec).sites == 0
+    SiteState.objects.filter(website=sites["a"]).update(claimed_at=timezone.now() - dt.timedelta(hours=1))
+    third = round_open(spec=spec)
+    assert third.sites == 1 and SiteState.objects.get(website=sites["a"]).round_id == third.pk
+    # the unclaimed sites of an old round no consumer works on any more go too
+    SiteState.objects.filter(website=sites["b"]).update(claimed_at=None, claimed_by="")
+    assert round_open(spec=spec).sites == 0  # the first round still has a live claim (site c)
+    SiteState.objects.filter(website=sites["c"]).update(claimed_at=timezone.now() - dt.timedelta(hours=1))
+    assert round_open(spec=spec).sites == 2
+
+
+def _finished(job, verdict):
+    from concurrent.futures import Future
+
+    from monitoring.checker import Verdict as CheckVerdict
+
+    fut = Future()
+    fut.set_result(CheckVerdict(verdict, "link" if verdict == "present" else ""))
+    return job, fut
+
+
+def test_a_consumer_whose_claim_was_taken_over_writes_nothing(spec, sites):
+    """Consumer A hangs past the lease, B takes its site over and checks it; whatever A
+    writes afterwards changes neither the state nor the history."""
+    from monitoring.services import RoundResult, _write
+
+    SiteState.objects.create(spec=spec, website=sites["a"], unit=sites["a"].unit, banner="present", status="present")
+    rnd = round_open(spec=spec, unit=sites["a"].unit)
+    [job_a] = _claim(rnd, "worker-a", 10)
+    SiteState.objects.update(claimed_at=timezone.now() - dt.timedelta(hours=1))
+    [job_b] = _claim(rnd, "worker-b", 10)
+    assert _write(rnd, "worker-b", "b", [_finished(job_b, "present")], RoundResult(rnd.pk)) == 1
+    assert _write(rnd, "worker-a", "a", [_finished(job_a, "absent")], RoundResult(rnd.pk)) == 0
+    state = SiteState.objects.get(website=sites["a"])
+    assert (state.banner, state.status, state.round_id) == ("present", "present", None)
+    assert not BannerEvent.objects.exists()  # no removed (A's absent), no placed again
+    assert list(Check.objects.values_list("worker", flat=True)) == ["b"]
+
+
+def test_claims_are_renewed_while_checks_run(spec, sites, farm, settings):
+    """With a lease shorter than a check, the consumer's heartbeat keeps its claim: a
+    second consumer arriving meanwhile finds nothing to take over."""
+    settings.MONITOR_LEASE, settings.MONITOR_TIMEOUT = 0.8, 5.0
+    Website.objects.filter(pk=sites["b"].pk).update(url=farm.url("plain") + "?delay=2.5")
+    rnd = round_open(spec=spec)
+    taken = []
+
+    def progress(done, total):
+        if done < total:  # the quick sites are written; the slow one is still running
+            time.sleep(0.1)
+            taken.extend(_claim(rnd, "second-consumer", 10))
+
+    result = banners_check(round=rnd, progress=progress)
+    assert taken == [] and result.checked == 3
+    assert Check.objects.filter(website=sites["b"]).get().verdict == "absent"
+
+
+def test_a_consumer_keeps_only_what_it_can_start(spec, province, farm, settings):
+    """MONITOR_CONCURRENCY=4: never more than 4 sites claimed at once, so that the
+    others stay free for other consumers; 12 slow sites of one host, two at a time,
+    all found present (waiting for a connection is not a timeout)."""
+    settings.MONITOR_CONCURRENCY, settings.MONITOR_CLAIM_BATCH, settings.MONITOR_PER_HOST = 4, 2, 2
+    settings.MONITOR_RETRIES = 0
+    for i in range(12):
+        unit = Unit.objects.create(name=f"Xã {i:02d}", kind="ubnd_xa", province=province)
+        Website.objects.create(unit=unit, url=f"{farm.url('linked_image')}?delay=0.4&n={i}")
+    claimed = []
+    result = banners_check(spec=spec, progress=lambda done, total: claimed.append(
+        SiteState.objects.exclude(claimed_by="").count()))
+    assert (result.checked, result.present) == (12, 12), result.reasons
+    assert max(claimed) <= 4
+
+
+def test_a_candidate_that_cannot_be_fetched_changes_no_presence(spec, sites, farm, officer):
+    """The banner was seen; the next check finds only a short link whose server fails:
+    error, not absent, and no removed event."""
+    name = "unverified-a"
+    farm.sites[name] = "linked_image"
+    Website.objects.filter(pk=sites["a"].pk).update(url=farm.site_url(name))
+    banners_check(spec=spec, unit=sites["a"].unit)
+    farm.sites[name] = "short_url_unverified"
+    result = banners_check(spec=spec, unit=sites["a"].unit)
+    assert result.reasons == {"candidate_unverified": 1}
+    state = SiteState.objects.get(website=sites["a"])
+    assert (state.status, state.banner) == ("error", "present")
+    assert list(BannerEvent.objects.values_list("kind", flat=True)) == ["placed"]
+    assert "dh25x503: http_5xx" in state.last_check.detail
+    assert state.last_check.reason_label == "Không tải được ảnh hoặc liên kết nghi là banner"
+    from monitoring.services import banner_laggards
+
+    plan = Plan.objects.create(province=spec.province, title="Kế hoạch tuyên truyền")
+    BannerSpec.objects.filter(pk=spec.pk).update(plan=plan)
+    laggards = dict(banner_laggards(plan=plan))
+    assert sites["a"].unit.name not in laggards  # its last known presence stands
+
+
+def test_screenshots_of_a_failed_write_are_removed(spec, sites, settings, tmp_path, monkeypatch):
+    from concurrent.futures import Future
+
+    from monitoring.checker import Verdict as CheckVerdict
+    from monitoring.services import RoundResult, _write
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    rnd = round_open(spec=spec, unit=sites["a"].unit)
+    [job] = _claim(rnd, "worker", 10)
+    fut = Future()
+    fut.set_result(CheckVerdict("present", "link", method="rendered", screenshot=b"\xff\xd8\xff\xe0 jpeg"))
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(BannerEvent.objects, "bulk_create", fail)
+    with pytest.raises(RuntimeError):
+        _write(rnd, "worker", "w", [(job, fut)], RoundResult(rnd.pk))
+    assert not Check.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    monkeypatch.undo()
+    assert _write(rnd, "worker", "w", [(job, fut)], RoundResult(rnd.pk)) == 1
+    assert len([p for p in tmp_path.rglob("*.jpg")]) == 1
+
+
+def test_rounds_sweep_finishes_and_hands_on_rounds(spec, sites):
+    from monitoring.services import rounds_sweep
+
+    now = timezone.now()
+    empty = Round.objects.create(label="nothing left")  # its last consumer died before closing it
+    dead = round_open(spec=spec)
+    _claim(dead, "dead-worker", 2)  # two sites claimed, one never
+    Round.objects.filter(pk=dead.pk).update(started_at=now - dt.timedelta(hours=1))
+    SiteState.objects.filter(round=dead).exclude(claimed_by="").update(claimed_at=now - dt.timedelta(minutes=20))
+    assert rounds_sweep() == [dead.pk]
+    assert Round.objects.get(pk=empty.pk).finished_at is not None
+    assert not SiteState.objects.exclude(claimed_by="").exists()  # the stale claims are free again
+    # a round in work is left alone
+    _claim(dead, "live-worker", 1)
+    assert rounds_sweep() == []
+    # a day later it is given up: its sites go back, the round is finished
+    assert rounds_sweep(now=now + dt.timedelta(days=2)) == []
+    assert Round.objects.get(pk=dead.pk).finished_at is not None
+    assert not SiteState.objects.filter(round__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_record_one_event(spec, sites):
+    """PostgreSQL: another transaction changes a site's state while a consumer's write
+    of the same site is under way. The consumer reads the state only once that
+    transaction is over (the rows are locked first), so the banner placed is
+    recorded once. (SQLite's IMMEDIATE transactions serialise writers anyway.)"""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    from monitoring.services import RoundResult, _write
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite takes the write lock when a transaction begins")
+    rnd = round_open(spec=spec, unit=sites["a"].unit)
+    [job] = _claim(rnd, "worker", 10)
+    locked, go_on = threading.Event(), threading.Event()
+
+    def other_writer():
+        try:
+            with transaction.atomic():
+                state = SiteState.objects.select_for_update().get(pk=job.state_id)
+                check = Check.objects.create(spec=spec, website=sites["a"], unit=sites["a"].unit,
+                                             checked_at=timezone.now(), page_url=sites["a"].url, verdict="present")
+                SiteState.objects.filter(pk=state.pk).update(banner="present", since=timezone.now())
+                BannerEvent.objects.create(spec=spec, website=sites["a"], unit=sites["a"].unit, kind="placed",
+                                           at=timezone.now(), check_row=check)
+                locked.set()
+                go_on.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    assert locked.wait(10)
+    timer = threading.Timer(0.5, go_on.set)
+    timer.start()
+    _write(rnd, "worker", "w", [_finished(job, "present")], RoundResult(rnd.pk))
+    thread.join(10)
+    assert BannerEvent.objects.filter(kind="placed").count() == 1

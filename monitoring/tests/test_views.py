@@ -232,3 +232,51 @@ def test_dashboard_counts_the_units_the_user_may_see(client_for, officer, report
     assert "<td>1</td><td>1</td><td>0</td>" in officer_page  # present, absent, failed
     reporter_page = client_for(reporter).get(reverse("monitoring:dashboard")).content.decode()
     assert "<td>1</td><td>0</td><td>0</td>" in reporter_page  # unit A only
+
+
+def test_evidence_links_only_http_addresses(client_for, officer, spec, sites, farm):
+    """A site that redirects to javascript: or sets <base href="javascript:..."> leaves
+    its http(s) address as the final URL; an address of another scheme stored by an
+    older version is shown as text, never as a link."""
+    Website.objects.filter(pk=sites[0].pk).update(url=farm.url("javascript_redirect"))
+    Website.objects.filter(pk=sites[1].pk).update(url=farm.url("base_javascript"))
+    banners_check(spec=spec)
+    finals = dict(Check.objects.values_list("website_id", "final_url"))
+    assert finals == {sites[0].pk: farm.url("javascript_redirect"), sites[1].pk: farm.url("base_javascript")}
+    check = Check.objects.get(website=sites[0])
+    Check.objects.filter(pk=check.pk).update(final_url="javascript:alert(document.cookie)")
+    c = client_for(officer)
+    for url in (reverse("monitoring:site", args=[spec.pk, sites[0].pk]), reverse("monitoring:spec", args=[spec.pk])):
+        page = c.get(url).content.decode()
+        assert "javascript:alert(document.cookie)" in page  # shown, as text
+        assert 'href="javascript:' not in page.replace("&#x27;", "'")
+        assert f'href="{farm.url("base_javascript")}"' in page or url.endswith(f"/site/{sites[0].pk}/")
+
+
+def test_dashboard_of_one_plan_and_the_links_to_it(client_for, officer, reporter, other_officer, province, spec):
+    from plans.models import Plan
+
+    plan = Plan.objects.create(province=province, number="7/KH-UBND", title="Kế hoạch tuyên truyền Đại hội")
+    other = spec_save(actor=officer, province=province, plan=plan, name="Banner của kế hoạch", targets=[spec.targets[0]],
+                      keywords=[], interval_minutes=60, peak_interval_minutes=30, obey_robots=False, render_js=False)
+    c = client_for(officer)
+    page = c.get(reverse("monitoring:dashboard"), {"plan": plan.pk}).content.decode()
+    assert other.name in page and spec.name not in page and "7/KH-UBND" in page
+    assert c.get(reverse("monitoring:dashboard"), {"plan": "x"}).status_code == 404
+    plan_page = c.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert f'{reverse("monitoring:dashboard")}?plan={plan.pk}' in plan_page
+    assert client_for(other_officer).get(reverse("monitoring:dashboard"), {"plan": plan.pk}).status_code == 404
+    for user in (officer, reporter):  # the menu of every page
+        assert f'href="{reverse("monitoring:dashboard")}"' in client_for(user).get(reverse("plans:list")).content.decode()
+
+
+def test_the_audit_log_names_banner_changes(client_for, officer, spec, sites):
+    c = client_for(officer)
+    c.post(reverse("monitoring:site_page", args=[spec.pk, sites[1].pk]),
+           {"page_url": "https://stc.gov.vn/tin-tuc", "enabled": "on"})
+    page = c.get(reverse("audit:list")).content.decode()
+    for label in ("Tạo yêu cầu treo banner", "Đổi trang cần kiểm tra banner", "Yêu cầu treo banner",
+                  "Trang cần kiểm tra"):
+        assert label in page, label
+    assert "banner_spec." not in page and ">bannerspec<" not in page
+    assert f'href="{reverse("monitoring:spec", args=[spec.pk])}"' in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from plans.models import Assignment, Evidence
 from plans.tracking import ACTIONS
@@ -24,12 +25,20 @@ FIELDS = {
     "mime": _("Kiểu tệp"),
     "size": _("Dung lượng (byte)"),
     "sha256": "SHA-256",
+    # banner specs (monitoring.services)
+    "targets": _("Địa chỉ đích"),
+    "keywords": _("Từ khóa"),
+    "website": pgettext_lazy("one website", "Trang web"),
+    "page_url": _("Trang cần kiểm tra"),
+    "enabled": _("Được kiểm tra"),
+    "phash": "pHash",
 }
 OBJECT_TYPES = {
     "assignment": _("Phân công"),
     "submission": _("Bài báo cáo"),
     "reportrequest": _("Yêu cầu báo cáo"),
     "reporttarget": _("Đơn vị nhận yêu cầu"),
+    "bannerspec": _("Yêu cầu treo banner"),
 }
 _CODES = {
     "status": dict(Assignment.Status.choices),
@@ -62,7 +71,8 @@ def change_rows(event) -> list[dict]:
     ]
 
 
-# Actions written by reporting.services, labelled here so the one log reads alike.
+# Actions written by reporting.services and monitoring.services, labelled here so the
+# one log reads alike.
 OTHER_ACTIONS = {
     "request.create": _("Tạo yêu cầu báo cáo"),
     "request.update": _("Sửa yêu cầu báo cáo"),
@@ -73,6 +83,10 @@ OTHER_ACTIONS = {
     "submission.submit": _("Gửi báo cáo"),
     "submission.approve": _("Duyệt báo cáo"),
     "submission.return": _("Trả lại báo cáo"),
+    "banner_spec.create": _("Tạo yêu cầu treo banner"),
+    "banner_spec.update": _("Sửa yêu cầu treo banner"),
+    "banner_spec.image_add": _("Thêm ảnh banner mẫu"),
+    "banner_spec.site_update": _("Đổi trang cần kiểm tra banner"),
 }
 
 

@@ -30,6 +30,9 @@ class Command(BaseCommand):
         for name, plan, created in result.plans:
             state = "mới nhập / imported" if created else "đã có / already there"
             out.write(f"Kế hoạch / plan {plan.pk}: {name} ({plan.activities.count()} hoạt động; {state})")
+        if result.banner_checks:
+            out.write(f"Kiểm tra banner / banner checks stored: {result.banner_checks}"
+                      " (trang thay thế trên 127.0.0.1 / stand-in pages on 127.0.0.1)")
         if result.seeds_dir is None and not no_seeds:
             out.write(f"Không có văn bản mẫu / no seed plans in {seeds_dir}")
         for name, why in result.skipped:
