@@ -22,7 +22,7 @@ FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-SHOTS = Path(os.environ.get("PLANWATCH_TEST_OUTPUT", ROOT / "out")) / "screenshots" / "import"
+SCREENSHOTS = Path(os.environ.get("PLANWATCH_TEST_OUTPUT", ROOT / "out")) / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,9 +49,27 @@ def browser_page(monkeypatch):
             browser.close()
 
 
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+class Shots:
+    """The screenshots of one end-to-end module, in out/screenshots/<folder>/: call it
+    with a page and a name; `fixture()` gives the module an autouse fixture that empties
+    the folder once per run, so no screenshot of an earlier run is left behind."""
+
+    def __init__(self, folder: str) -> None:
+        self.dir = SCREENSHOTS / folder
+
+    def __call__(self, page, name: str) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(self.dir / f"{name}.png"), full_page=True)
+
+    def fixture(self):
+        def fresh():
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+        return pytest.fixture(scope="module", autouse=True, name=f"_fresh_shots_{self.dir.name}")(fresh)
+
+
+shot = Shots("import")
+_fresh_shots = shot.fixture()
 
 
 @pytest.fixture
@@ -129,8 +147,3 @@ def test_upload_review_confirm_and_unit_page(live_server, browser_page, demo_off
         assert a.activity.ref in body
     assert plan.number in body
 
-
-@pytest.fixture(scope="module", autouse=True)
-def _fresh_shots():
-    if SHOTS.exists():
-        shutil.rmtree(SHOTS)

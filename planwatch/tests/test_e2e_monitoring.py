@@ -6,27 +6,16 @@ dashboard, the spec page, the site history and the assignment page go to
 out/screenshots/monitoring/."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from planwatch.testing import PASSWORD
 from planwatch.tests.test_e2e_browser import browser_page  # noqa: F401
-from planwatch.tests.test_e2e_browser import SHOTS as IMPORT_SHOTS
+from planwatch.tests.test_e2e_browser import Shots
 from planwatch.tests.test_e2e_browser import pytestmark  # noqa: F401
 
-SHOTS = IMPORT_SHOTS.parent / "monitoring"
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _fresh_shots():
-    if SHOTS.exists():
-        shutil.rmtree(SHOTS)
+shot = Shots("monitoring")
+_fresh_shots = shot.fixture()
 
 
 @pytest.fixture(scope="module")

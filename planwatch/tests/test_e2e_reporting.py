@@ -8,27 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 
 import pytest
 
 from planwatch.testing import PASSWORD
 from planwatch.tests.test_e2e_browser import CHROMIUM, FLAGS, SEED_000, browser_page  # noqa: F401
-from planwatch.tests.test_e2e_browser import SHOTS as IMPORT_SHOTS
+from planwatch.tests.test_e2e_browser import Shots
 from planwatch.tests.test_e2e_browser import pytestmark  # noqa: F401
 
-SHOTS = IMPORT_SHOTS.parent / "reporting"
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _fresh_shots():
-    if SHOTS.exists():
-        shutil.rmtree(SHOTS)
+shot = Shots("reporting")
+_fresh_shots = shot.fixture()
 
 
 @pytest.fixture
