@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from directory.models import Unit, Website
-from planwatch.lib.http import Fetcher, FetchPolicy, parse_networks
+from planwatch.lib.http import Fetcher, FetchPolicy, http_url, parse_networks
 from planwatch.lib.uploads import UploadRejected, check_upload
 
 from . import conf
@@ -84,7 +84,7 @@ def spec_save(*, actor, province, spec: BannerSpec | None = None, plan=None, nam
     if not targets:
         raise SpecInvalid(_("Cần ít nhất một địa chỉ đích."))
     for t in targets:
-        if not _http_url(t if "//" in t else "http://" + t) or _other_scheme(t):
+        if not http_url(t if "//" in t else "http://" + t, typed=True) or _other_scheme(t):
             raise SpecInvalid(_("Địa chỉ đích không hợp lệ: %(url)s") % {"url": t[:200]})
     if plan is not None and plan.province_id != province.pk:
         raise SpecInvalid(_("Kế hoạch không thuộc tỉnh này."))
@@ -107,19 +107,6 @@ def _other_scheme(text: str) -> bool:
     return "//" not in text and bool(re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)", text))
 
 
-def _http_url(url: str) -> bool:
-    """An absolute http(s) URL with a host and no user name or password in it."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a port out of range
-    except ValueError:
-        return False
-    return (parts.scheme in ("http", "https") and bool(parts.hostname) and parts.username is None
-            and not any(c.isspace() for c in url))
-
-
 def site_spec_save(*, actor, spec: BannerSpec, website: Website, page_url: str, enabled: bool = True) -> SiteSpec:
     """Set which page of `website` the spec checks (blank: its home page) and whether
     it is checked at all. Any absolute http(s) URL is accepted: it is fetched through
@@ -130,7 +117,7 @@ def site_spec_save(*, actor, spec: BannerSpec, website: Website, page_url: str, 
     max_length = SiteSpec._meta.get_field("page_url").max_length
     if website.kind == Website.Kind.SOCIAL:
         raise SpecInvalid(_("Trang mạng xã hội không được kiểm tra banner tự động."))
-    if page_url and (not _http_url(page_url) or len(page_url) > max_length):
+    if page_url and (not http_url(page_url, typed=True) or len(page_url) > max_length):
         raise SpecInvalid(_("Cần một địa chỉ bắt đầu bằng http:// hoặc https://, không quá %(max)s ký tự.")
                           % {"max": max_length})
     with transaction.atomic():

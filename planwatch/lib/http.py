@@ -117,13 +117,19 @@ def ip_literal(host: str):
     return None
 
 
-def http_url(url: str) -> bool:
+def http_url(url: str, *, typed: bool = False) -> bool:
     """Whether `url` is an absolute http(s) URL with a host: the only kind planwatch
-    fetches, stores as a final URL or shows as a link."""
+    fetches, stores as a final URL or shows as a link. `typed`: a URL a user entered,
+    which must also have a valid port, no user name or password and no white space."""
     try:
         parts = urlsplit(url)
+        if typed:
+            parts.port  # noqa: B018 - raises ValueError on a port out of range
     except ValueError:
         return False
+    if typed:
+        return (parts.scheme in ("http", "https") and bool(parts.hostname) and parts.username is None
+                and not any(c.isspace() for c in url))
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
