@@ -487,9 +487,13 @@ def _signer_from_blocks(blocks: list, i: int) -> Signer | None:
     return _signer_from_lines(window)
 
 
+# The kinds of document a reference names.
+_REF_KINDS = (
+    r"Kế hoạch|Quyết định|Hướng dẫn|Công văn|Văn bản|Nghị quyết|Chỉ thị|Thông tư|Nghị định|Chương trình"
+    r"(?: hành động)?|Kết luận|Thông báo|Đề án|Luật|Thông tư liên tịch|Quy định|Báo cáo|Tờ trình"
+)
 _REF_RE = re.compile(
-    r"(?P<kind>Kế hoạch|Quyết định|Hướng dẫn|Công văn|Văn bản|Nghị quyết|Chỉ thị|Thông tư|Nghị định|Chương trình"
-    r"(?: hành động)?|Kết luận|Thông báo|Đề án|Luật|Thông tư liên tịch|Quy định|Báo cáo|Tờ trình)"
+    r"(?P<kind>" + _REF_KINDS + ")"
     r"\s+(?:số\s+)?(?P<num>\d+[\w.\-]*/(?:\d{4}/)?[\w.Đđ&\-]+)"
     r"(?:\s*,?\s*ngày\s+(?P<date>\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?"
     r"(?:\s+của\s+(?P<issuer>[^,;:()“\"]{3,80}?)(?=\s+(?:về|phê duyệt|ban hành|quy định|hướng dẫn|thực hiện|triển khai)\b|[,;:()“\"]|$))?",
@@ -497,7 +501,6 @@ _REF_RE = re.compile(
 
 
 # The same mention read backwards from its number's "/": a kind, spaces, "số", digits.
-_REF_KINDS = _REF_RE.pattern[_REF_RE.pattern.index("(?P<kind>") + 9:_REF_RE.pattern.index(r")\s+(?:số")]
 _REF_BEFORE_SLASH = re.compile(r"(?:" + _REF_KINDS + r")\s+(?:số\s+)?\d+[\w.\-]*$")
 # How far before its "/" a mention can start (a kind, "số" and a number are < 40 chars).
 _REF_REACH = 200
