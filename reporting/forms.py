@@ -10,7 +10,7 @@ from directory.models import Unit, UnitGroup, valid_on_q
 from planwatch.lib.uploads import MAX_BYTES, UploadRejected, check_upload
 
 from .models import Metric
-from .services import MAX_FILES_PER_METRIC, MetricSpec, RequestData, clean_value
+from .services import MAX_FILES_PER_METRIC, Answer, MetricSpec, RequestData, clean_value
 
 
 class RequestForm(forms.Form):
@@ -156,11 +156,18 @@ class AnswerForm(forms.Form):
         return data
 
     def remove_ids(self) -> list[int]:
-        ids = []
-        for v in self.data.getlist("remove_file") if hasattr(self.data, "getlist") else []:
-            if str(v).isdigit():
-                ids.append(int(v))
-        return ids
+        return _remove_ids(self.data)
+
+
+def _remove_ids(data) -> list[int]:
+    return [int(v) for v in (data.getlist("remove_file") if hasattr(data, "getlist") else []) if str(v).isdigit()]
+
+
+def answer_from_post(data, metrics: list[Metric]) -> Answer:
+    """The answer in a post without uploads, values as posted: what AnswerForm would give
+    before clean_value, which submission_save applies itself."""
+    return Answer(values={m.key: data.get(f"m{m.pk}") for m in metrics if m.kind != Metric.Kind.FILE},
+                  remove_file_ids=_remove_ids(data))
 
 
 class MultipleFileInput(forms.ClearableFileInput):

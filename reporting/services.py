@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record, insert_new, statement_cursor
 from directory.models import Unit, UnitGroup
 from directory.services import group_expand
+from planwatch.lib.http import http_url
 from planwatch.lib.uploads import CheckedFile
 
 from .models import Metric, ReportRequest, Submission, SubmissionFile, Target
@@ -323,7 +324,6 @@ _SUBMISSION_LOCKED = _Select([(Submission, "s", None)],
 
 # --- answers ---------------------------------------------------------------------------
 
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 10_000
 MAX_URLS = 200
@@ -373,7 +373,7 @@ def clean_value(metric: Metric, raw) -> tuple[object | None, str | None]:
         urls = [u.strip() for u in lines if u and u.strip()]
         if len(urls) > MAX_URLS:
             return None, _("Tối đa %(n)d liên kết.") % {"n": MAX_URLS}
-        bad = [u for u in urls if len(u) > 2000 or not _URL.match(u)]
+        bad = [u for u in urls if len(u) > 2000 or not http_url(u, typed=True)]
         if bad:
             return None, _("Liên kết không hợp lệ (cần bắt đầu bằng http:// hoặc https://): %(u)s") % {"u": bad[0][:100]}
         return list(dict.fromkeys(urls)), None

@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirec
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +25,7 @@ from accounts.permissions import can_edit_plans, visible_plans, visible_requests
 from planwatch.lib.qr import qr_png, qr_svg
 
 from . import services
-from .forms import AnswerForm, MetricFormSet, RequestForm, ReviewForm
+from .forms import AnswerForm, MetricFormSet, RequestForm, ReviewForm, answer_from_post
 from .models import ReportRequest, Submission, SubmissionFile, Target
 
 
@@ -188,25 +189,43 @@ def target_token(request, pk, target_id):
 # --- answering -----------------------------------------------------------------------
 
 
+# After a save the page is fetched again (POST, redirect, GET) with ?saved=<one of these>;
+# the page confirms it only when the stored answer agrees, so a copied link states nothing.
+# A flash message would do the same at the cost of a signed cookie on every answer of a
+# deadline rush (bench/rush.py).
+_SAVED = {"sent": gettext_noop("Đã gửi báo cáo. Cảm ơn đơn vị."), "draft": gettext_noop("Đã lưu bản nháp.")}
+
+
 def _answer(request, req: ReportRequest, target: Target, *, via_token: bool, template_ctx: dict):
     """The answer form of one unit, for a reporter or a token link holder."""
     metrics = services.request_metrics(req)
+
+    def save(answer: services.Answer):
+        services.submission_save(request=req, unit=target.unit, answer=answer, submit=submit, user=request.user,
+                                 via_token=via_token, target=target, metrics=metrics)
+        return HttpResponseRedirect(f"{request.path}?saved={'sent' if submit else 'draft'}")
+
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
+        refused = None
+        if not request.FILES:
+            # Values only, the usual answer: submission_save checks each value itself
+            # (clean_value, as AnswerForm does), so the form is built only to show errors.
+            try:
+                return save(answer_from_post(request.POST, metrics))
+            except services.ReportError as e:
+                refused = e
         form = AnswerForm(request.POST, request.FILES or None, metrics=metrics)
         if form.is_valid():
-            answer = services.Answer(values=form.values, files=form.uploads, remove_file_ids=form.remove_ids())
-            try:
-                services.submission_save(request=req, unit=target.unit, answer=answer, submit=submit,
-                                         user=request.user, via_token=via_token, target=target, metrics=metrics)
-            except services.ReportError as e:
-                for key, msgs in e.errors.items():
-                    for msg in msgs:
-                        form.add_error(f"m{key}" if f"m{key}" in form.fields else None, msg)
-            else:
-                messages.success(request, _("Đã gửi báo cáo. Cảm ơn đơn vị.") if submit else _("Đã lưu bản nháp."))
-                # the path itself: redirect() would first try it as a URL name
-                return HttpResponseRedirect(request.get_full_path())
+            if refused is None:
+                try:
+                    return save(services.Answer(values=form.values, files=form.uploads,
+                                                remove_file_ids=form.remove_ids()))
+                except services.ReportError as e:
+                    refused = e
+            for key, msgs in refused.errors.items():
+                for msg in msgs:
+                    form.add_error(f"m{key}" if f"m{key}" in form.fields else None, msg)
         status = 400
     else:
         status = 200
@@ -215,7 +234,11 @@ def _answer(request, req: ReportRequest, target: Target, *, via_token: bool, tem
         form = AnswerForm(metrics=metrics, submission=submission)
     else:
         form.attach(submission)
+    saved = request.GET.get("saved") if request.method != "POST" and submission else None
+    if saved == "sent" and not submission.is_sent:
+        saved = None
     ctx = {"req": req, "target": target, "form": form, "submission": submission,
+           "saved_message": _(_SAVED[saved]) if saved in _SAVED else "",
            "open": req.status == ReportRequest.Status.OPEN, "past": req.is_past_deadline(),
            "editable": req.status == ReportRequest.Status.OPEN and not (
                submission and (submission.status == Submission.Status.APPROVED

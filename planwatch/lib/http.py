@@ -120,7 +120,8 @@ def ip_literal(host: str):
 def http_url(url: str, *, typed: bool = False) -> bool:
     """Whether `url` is an absolute http(s) URL with a host: the only kind planwatch
     fetches, stores as a final URL or shows as a link. `typed`: a URL a user entered,
-    which must also have a valid port, no user name or password and no white space."""
+    which must also have a valid port, no user name or password, and no white space or
+    other unprintable character (PostgreSQL cannot store NUL in a JSON string)."""
     try:
         parts = urlsplit(url)
         if typed:
@@ -129,7 +130,7 @@ def http_url(url: str, *, typed: bool = False) -> bool:
         return False
     if typed:
         return (parts.scheme in ("http", "https") and bool(parts.hostname) and parts.username is None
-                and not any(c.isspace() for c in url))
+                and url.isprintable() and " " not in url)
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from PIL import Image
 
 from reporting.models import Submission, SubmissionFile
+from reporting.services import clean_value
 
 from .conftest import metric
 
@@ -129,3 +130,48 @@ def test_huge_post_is_refused_cleanly(client_for, reporter, request_open, unit_a
     text = metric(request_open, "text")
     r = client_for(reporter).post(form_url(request_open, unit_a), {f"m{text.pk}": "x" * 200_000, "action": "draft"})
     assert r.status_code == 400 and not Submission.objects.exists()
+
+
+def test_saved_answer_is_confirmed_on_the_page_it_returns_to(client, request_open, unit_b):
+    target = request_open.targets.get(unit=unit_b)
+    url = reverse("report_token", args=[target.token])
+    count = metric(request_open, "count")
+    r = client.post(url, {f"m{count.pk}": "5", "action": "draft"})
+    assert r["Location"] == f"{url}?saved=draft"
+    assert "Đã lưu bản nháp." in client.get(r["Location"]).content.decode()
+    r = client.post(url, {f"m{count.pk}": "5", "action": "submit"})
+    assert r["Location"] == f"{url}?saved=sent"
+    assert "Đã gửi báo cáo. Cảm ơn đơn vị." in client.get(r["Location"]).content.decode()
+
+
+def test_a_copied_confirmation_link_states_nothing_the_answer_does_not(client, request_open, unit_a, unit_b):
+    """?saved=sent on a unit that has sent nothing (or only a draft) confirms nothing."""
+    url = reverse("report_token", args=[request_open.targets.get(unit=unit_b).token])
+    assert "Đã gửi báo cáo" not in client.get(f"{url}?saved=sent").content.decode()
+    client.post(url, {f"m{metric(request_open, 'count').pk}": "5", "action": "draft"})
+    page = client.get(f"{url}?saved=sent").content.decode()
+    assert "Đã gửi báo cáo" not in page and "Đã lưu bản nháp" not in page
+    assert "Đã lưu bản nháp" not in client.get(f"{url}?saved=x").content.decode()
+
+
+@pytest.mark.parametrize("bad", ["https://baodaknong.vn/a\x00b", "https://baodaknong.vn/a\u00a0b",
+                                 "https://user:pw@baodaknong.vn/", "javascript:alert(1)", "https://:80/"])
+def test_url_answers_are_whole_printable_http_urls(client, request_open, unit_b, bad):
+    """Posted without the form's own checks (a post without uploads goes straight to
+    submission_save), a NUL still cannot reach the JSON column: PostgreSQL refuses it."""
+    url = reverse("report_token", args=[request_open.targets.get(unit=unit_b).token])
+    urls = metric(request_open, "urls")
+    r = client.post(url, {f"m{metric(request_open, 'count').pk}": "5", f"m{urls.pk}": bad, "action": "submit"})
+    assert r.status_code == 400 and not Submission.objects.exists()
+    # the form names a NUL itself (Django's own message); the rest is the answer rule's
+    assert "Liên kết không hợp lệ" in r.content.decode() or "\x00" in bad
+    assert clean_value(urls, bad)[0] is None
+
+
+def test_a_refused_answer_keeps_what_was_typed(client, request_open, unit_b):
+    url = reverse("report_token", args=[request_open.targets.get(unit=unit_b).token])
+    count, text = metric(request_open, "count"), metric(request_open, "text")
+    r = client.post(url, {f"m{count.pk}": "abc", f"m{text.pk}": "Đã treo băng rôn", "action": "submit"})
+    page = r.content.decode()
+    assert r.status_code == 400 and "Cần nhập một số nguyên" in page and "Đã treo băng rôn" in page
+    assert page.count("Cần nhập một số nguyên") == 1
