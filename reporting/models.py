@@ -48,6 +48,9 @@ class ReportRequest(models.Model):
     groups = models.ManyToManyField(UnitGroup, verbose_name=_("nhóm đơn vị"), blank=True, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # One more with every rewrite of its metrics: answers keep a request's metrics in
+    # memory under (id, slug, this) (reporting.services.request_metrics).
+    metrics_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -132,7 +135,8 @@ class Submission(models.Model):
         RETURNED = "returned", _("Trả lại để sửa")
         APPROVED = "approved", _("Đã duyệt")
 
-    request = models.ForeignKey(ReportRequest, on_delete=models.CASCADE, related_name="submissions")
+    # PROTECT: a request that has answers cannot be deleted (the admin says which)
+    request = models.ForeignKey(ReportRequest, on_delete=models.PROTECT, related_name="submissions")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="submissions")
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     # {metric.key: value}: int for counts, bool, "YYYY-MM-DD", text, [url, ...];

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -112,6 +114,14 @@ def _write_metrics(request: ReportRequest, specs: list[MetricSpec]) -> None:
                            help=spec.help.strip()[:500], required=spec.required, activity_id=spec.activity_id))
     request.metrics.all().delete()
     Metric.objects.bulk_create(rows)
+    metrics_changed(request)
+
+
+def metrics_changed(request: ReportRequest) -> None:
+    """Call after any change to the metrics of `request`, in the same transaction: the
+    metrics kept in memory under its old version are then no longer used."""
+    ReportRequest.objects.filter(pk=request.pk).update(metrics_version=models.F("metrics_version") + 1)
+    request.refresh_from_db(fields=["metrics_version"])
 
 
 def _write_targets(request: ReportRequest, wanted: dict[int, int | None]) -> None:
@@ -236,9 +246,30 @@ def target_by_token(token: str) -> Target | None:
     return target if target.check_token(token) else None
 
 
+# (request id, slug, metrics_version) -> its metrics, most recently used last. A request's
+# metrics are read with every answer, and change only while it is a draft; the version
+# says when they did, and the random slug keeps a reused id (a rolled-back row on SQLite)
+# from meeting another request's metrics.
+_METRIC_SETS: OrderedDict[tuple, tuple[Metric, ...]] = OrderedDict()
+_METRIC_SETS_MAX = 256
+_METRIC_SETS_LOCK = threading.Lock()
+
+
 def request_metrics(request: ReportRequest) -> list[Metric]:
-    """The metrics of `request` in their order (as `request.metrics.all()`)."""
-    return [metric for metric, in _METRICS_OF_REQUEST.run(request.pk)]
+    """The metrics of `request` in their order (as `request.metrics.all()`). The rows
+    are shared between answers in this process: read them, do not change them."""
+    key = (request.pk, request.slug, request.metrics_version)
+    with _METRIC_SETS_LOCK:  # threaded web workers share it
+        metrics = _METRIC_SETS.get(key)
+        if metrics is not None:
+            _METRIC_SETS.move_to_end(key)
+            return list(metrics)
+    metrics = tuple(metric for metric, in _METRICS_OF_REQUEST.run(request.pk))
+    with _METRIC_SETS_LOCK:
+        _METRIC_SETS[key] = metrics
+        while len(_METRIC_SETS) > _METRIC_SETS_MAX:
+            _METRIC_SETS.popitem(last=False)
+    return list(metrics)
 
 
 # --- the reads of a token-link answer, written out once -----------------------------------
@@ -312,7 +343,7 @@ class _Select:
 _TARGET_BY_ID = _Select(
     [(Target, "t", ["id", "request", "unit", "token_nonce"]),
      (ReportRequest, "r", ["id", "plan", "province", "title", "description", "slug", "status", "deadline",
-                           "written_deadline"]),
+                           "written_deadline", "metrics_version"]),
      (Unit, "u", ["id", "name", "kind", "province"])],
     "FROM reporting_target t JOIN reporting_reportrequest r ON r.id = t.request_id "
     "JOIN directory_unit u ON u.id = t.unit_id WHERE t.id = %s")

@@ -131,3 +131,82 @@ def test_answers_keep_their_metrics(officer, request_open, unit_a):
         services.request_update(user=officer, request=request_open,
                                 data=data(unit_ids=[unit_a.pk], metrics=[MetricSpec(label="x", kind="count")]))
     assert list(Metric.objects.filter(request=request_open).values_list("pk", flat=True)) == before
+
+
+def test_answers_see_metrics_rewritten_after_a_reopen(officer, plan, unit_a):
+    """A request opened, answered by nobody, taken back to draft, given other metrics and
+    opened again: the answer form reads the new metrics, not those kept in memory."""
+    req = services.request_create(user=officer, plan=plan, data=data(unit_ids=[unit_a.pk]))
+    services.request_set_status(user=officer, request=req, status="open")
+    target = Target.objects.get(request=req)
+    first = services.request_metrics(services.target_by_token(target.token).request)
+    assert [m.label for m in first] == ["Số tin, bài", "Đã đặt banner"]
+    services.request_set_status(user=officer, request=req, status="draft")
+    services.request_update(user=officer, request=req,
+                            data=data(unit_ids=[unit_a.pk], metrics=[MetricSpec(label="Số buổi", kind="count")]))
+    services.request_set_status(user=officer, request=req, status="open")
+    again = services.request_metrics(services.target_by_token(target.token).request)
+    assert [m.label for m in again] == ["Số buổi"]
+    assert again[0].pk not in {m.pk for m in first}
+
+
+def _admin_post(client, req, label_suffix):
+    """The admin's change form of `req` posted back with each metric's label extended."""
+    from reporting.models import Metric
+
+    url = f"/admin/reporting/reportrequest/{req.pk}/change/"
+    page = client.get(url)
+    form = page.context["adminform"].form
+    post = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, (list, dt.datetime))}
+    for name in ("deadline", "created_at"):
+        at = timezone.localtime(getattr(req, name))
+        post.update({f"{name}_0": at.strftime("%Y-%m-%d"), f"{name}_1": at.strftime("%H:%M:%S")})
+    post.update({"plan": req.plan_id, "province": req.province_id})
+    metrics = list(Metric.objects.filter(request=req).order_by("position"))
+    prefix = page.context["inline_admin_formsets"][0].formset.prefix
+    post.update({f"{prefix}-TOTAL_FORMS": len(metrics), f"{prefix}-INITIAL_FORMS": len(metrics),
+                 f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000})
+    for i, m in enumerate(metrics):
+        post.update({f"{prefix}-{i}-id": m.pk, f"{prefix}-{i}-request": req.pk,
+                     f"{prefix}-{i}-position": m.position, f"{prefix}-{i}-label": m.label + label_suffix,
+                     f"{prefix}-{i}-kind": m.kind, f"{prefix}-{i}-help": m.help,
+                     f"{prefix}-{i}-required": "on" if m.required else ""})
+    r = client.post(url, post)
+    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+
+
+@pytest.fixture
+def superuser(db, client):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("quantri", "quantri@example.vn", "Mk-quan-tri-1")
+    client.force_login(admin)
+    return admin
+
+
+def test_metrics_changed_in_the_admin_reach_the_answers(client, superuser, request_open):
+    ReportRequest.objects.filter(pk=request_open.pk).update(status="draft")  # no answers yet
+    request_open.refresh_from_db()
+    services.request_metrics(request_open)  # kept in memory
+    _admin_post(client, request_open, " (sửa)")
+    request_open.refresh_from_db()
+    assert all(m.label.endswith("(sửa)") for m in services.request_metrics(request_open))
+
+
+def test_the_admin_cannot_rewrite_metrics_once_the_request_is_open(client, superuser, request_open):
+    """As in request_update: answers refer to the metrics."""
+    before = [m.label for m in request_open.metrics.all()]
+    _admin_post(client, request_open, " (sửa)")
+    assert [m.label for m in request_open.metrics.all()] == before
+
+
+def test_a_request_with_answers_cannot_be_deleted(client, superuser, request_open, unit_a):
+    """Nothing may be lost: the admin refuses, and names the answers that stand in the way."""
+    from django.db.models import ProtectedError
+
+    Submission.objects.create(request=request_open, unit=unit_a, values={"1": 3})
+    with pytest.raises(ProtectedError):
+        request_open.delete()
+    r = client.post(f"/admin/reporting/reportrequest/{request_open.pk}/delete/", {"post": "yes"})
+    assert r.status_code == 200 and ReportRequest.objects.filter(pk=request_open.pk).exists()
+    assert Submission.objects.filter(request=request_open).count() == 1
