@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.signals import post_save, pre_save
 
 from .models import AuditEvent
@@ -72,7 +72,8 @@ def audit_changes(old: dict, new: dict) -> tuple[dict, dict]:
 # than the database took to run it. audit_record and the token-link answer path
 # (reporting.services) write and read their rows with statements built once per model.
 
-# (model, database vendor) -> (INSERT statement, its fields, whether it returns the id)
+# (model, database vendor) -> (INSERT statement, [(field, types written as they are)],
+# whether it returns the id)
 _INSERTS: dict[tuple[type, str], tuple[str, list, bool]] = {}
 
 
@@ -94,6 +95,42 @@ def statement_cursor(conn):
     conn.ensure_connection()
     conn.validate_thread_sharing()
     return conn.make_cursor(ServerBindingCursor(conn.connection))
+
+
+# Field classes whose pre_save returns the attribute and whose conversion for the
+# database returns a value of the listed types unchanged: such values skip both calls
+# (insert_new). Exact classes only, as a subclass may convert differently; bool is not
+# taken for an int.
+_TEXT = frozenset({str, type(None)})
+_NUMBER = frozenset({int, type(None)})
+_AS_IS = {models.CharField: _TEXT, models.TextField: _TEXT, models.BooleanField: frozenset({bool, type(None)}),
+          models.IntegerField: _NUMBER, models.BigIntegerField: _NUMBER, models.SmallIntegerField: _NUMBER,
+          models.PositiveIntegerField: _NUMBER, models.PositiveSmallIntegerField: _NUMBER,
+          models.PositiveBigIntegerField: _NUMBER}
+_KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField, *(t for t, v in _AS_IS.items() if v is _NUMBER))
+_NO_TYPES: frozenset = frozenset()
+
+
+_SAMPLES = {str: "Sở", int: 7, bool: True, type(None): None}
+
+
+def _as_is(field, conn) -> frozenset:
+    """The value types `field` writes as they are on `conn` (empty: always convert),
+    each checked once here: PostgreSQL, for one, wraps integers in a typed value."""
+    if type(field) is models.ForeignKey and type(field.target_field) in _KEYS:
+        types = _NUMBER
+    else:
+        types = _AS_IS.get(type(field), _NO_TYPES)
+    kept = set()
+    for t in types:
+        got = field.get_db_prep_save(field.to_python(_SAMPLES[t]) if t is not type(None) else None, conn)
+        if type(got) is t and got == _SAMPLES[t]:
+            kept.add(t)
+    return frozenset(kept)
+
+
+class _Unset:
+    """Marks an attribute not in the instance's __dict__ (deferred): converted the long way."""
 
 
 def insert_new(obj) -> None:
@@ -120,10 +157,14 @@ def insert_new(obj) -> None:
         returning = conn.features.can_return_columns_from_insert
         if returning:
             sql += f" RETURNING {quote(meta.pk.column)}"
-        prepared = _INSERTS[key] = (sql, fields, returning)
+        prepared = _INSERTS[key] = (sql, [(f, _as_is(f, conn)) for f in fields], returning)
     sql, fields, returning = prepared
     obj._prepare_related_fields_for_save(operation_name="insert_new")  # as save(): no unsaved related rows
-    params = [f.get_db_prep_save(f.pre_save(obj, True), conn) for f in fields]
+    values = obj.__dict__
+    params = []
+    for f, as_is in fields:
+        value = values.get(f.attname, _Unset)
+        params.append(value if type(value) in as_is else f.get_db_prep_save(f.pre_save(obj, True), conn))
     with statement_cursor(conn) as cursor:
         cursor.execute(sql, params)
         pk = cursor.fetchone()[0] if returning else conn.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.signals import post_save
 from django.forms.models import model_to_dict
 
@@ -132,8 +132,57 @@ def test_two_first_answers_at_once(request_open, unit_a, monkeypatch):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 def test_statements_are_prepared_on_postgresql(request_open):
-    for _ in range(8):
-        services.request_metrics(request_open)
+    for _ in range(8):  # the statement itself (request_metrics keeps its answer in memory)
+        services._METRICS_OF_REQUEST.run(request_open.pk)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%reporting_metric m%"])
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("field, values", [
+    (models.CharField(max_length=20), ["", "Sở Tài chính", None]),
+    (models.TextField(), ["Đã triển khai\nđầy đủ", None]),
+    (models.BooleanField(), [True, False]),
+    (models.BooleanField(null=True), [None]),
+    (models.IntegerField(), [0, -5, 10**9]),
+    (models.BigIntegerField(), [2**40]),
+    (models.SmallIntegerField(), [3]),
+    (models.PositiveIntegerField(), [7]),
+    (models.PositiveSmallIntegerField(), [1]),
+    (models.PositiveBigIntegerField(), [2**50]),
+])
+def test_values_written_as_they_are_are_what_the_field_would_write(field, values):
+    """insert_new skips pre_save and the conversion for these classes and types: pinned
+    to what the field itself gives on this database."""
+    from audit.services import _as_is
+
+    as_is = _as_is(field, connection)
+    for value in values:
+        got = field.get_db_prep_save(value, connection)
+        assert (type(value) in as_is) == (got == value and type(got) is type(value))
+    if connection.vendor == "sqlite":  # where each of these is written as it is
+        assert {type(v) for v in values} <= as_is
+
+
+def test_insert_new_converts_what_it_does_not_know():
+    from audit.services import _as_is
+
+    assert bool not in _as_is(models.IntegerField(), connection)  # a bool for an int field is converted
+    assert not (_as_is(models.DateTimeField(), connection) or _as_is(models.JSONField(), connection)
+                or _as_is(models.EmailField(), connection))
+    fk = Submission._meta.get_field("request")
+    assert _as_is(fk, connection) == frozenset({int, type(None)})
+    assert fk.get_db_prep_save(12, connection) == 12
+
+
+def test_insert_new_writes_a_submission_as_save_does(request_open, unit_a, unit_b, reporter):
+    at = dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.timezone.utc)
+    fields = dict(status="submitted", values={"1": 12, "5": ["https://a.vn/1"]}, first_submitted_at=at, submitted_at=at,
+                  is_late=True, submitted_by=reporter, via_token=False)
+    saved = Submission.objects.create(request=request_open, unit=unit_a, **fields)
+    new = Submission(request=request_open, unit=unit_b, **fields)
+    insert_new(new)
+    rows = {r.pop("id"): r for r in Submission.objects.values()}
+    for r in rows.values():
+        r.pop("unit_id"), r.pop("created_at"), r.pop("updated_at")
+    assert rows[new.pk] == rows[saved.pk]
