@@ -78,23 +78,64 @@ _INSERTS: dict[tuple[type, str], tuple[str, list, bool]] = {}
 
 
 def statement_cursor(conn):
-    """A cursor for one of these statements on `conn` (used like `conn.cursor()`).
+    """A cursor for one of these statements on `conn` (used like `conn.cursor()`, with
+    %s placeholders): the database driver's own cursor, errors raised as Django's.
 
-    On PostgreSQL it binds its parameters on the server, so psycopg prepares each
-    statement after a few runs on a connection (DATABASES OPTIONS prepare_threshold in
-    settings): the server then skips parsing and planning it, most of its cost for a
-    join by primary key. Django's own cursors bind on the client and are never prepared.
-    While queries are logged (DEBUG, tests capturing queries) it is Django's own cursor,
-    so that the log shows each statement with its values."""
-    if conn.vendor != "postgresql" or conn.queries_logged:
+    Django's cursor wrapper costs about half as much again as SQLite takes to run one of
+    these statements. On PostgreSQL the cursor binds its parameters on the server, so
+    psycopg prepares each statement after a few runs on a connection (DATABASES OPTIONS
+    prepare_threshold in settings): the server then skips parsing and planning it, most
+    of its cost for a join by primary key. Django's own cursors bind on the client and are
+    never prepared. While queries are logged (DEBUG, tests capturing queries) or wrapped
+    (connection.execute_wrapper) it is Django's own cursor, so that they see each one."""
+    if conn.vendor not in ("postgresql", "sqlite") or conn.queries_logged or conn.execute_wrappers:
         return conn.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    # what conn.cursor() does, with another cursor class
+    # what conn.cursor() does first
     conn.close_if_health_check_failed()
     conn.ensure_connection()
     conn.validate_thread_sharing()
-    return conn.make_cursor(ServerBindingCursor(conn.connection))
+    if conn.vendor == "postgresql":
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        return _DriverCursor(conn, ServerBindingCursor(conn.connection), qmark=False)
+    return _DriverCursor(conn, conn.connection.cursor(), qmark=True)
+
+
+class _DriverCursor:
+    """A driver cursor for statements built once. `qmark`: the driver (sqlite3) wants ?
+    for %s; each statement is rewritten once (they hold no other % sign)."""
+
+    _qmark: dict[str, str] = {}
+
+    def __init__(self, conn, cursor, *, qmark: bool):
+        self._conn, self._cursor, self._qmark_style = conn, cursor, qmark
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._cursor.close()
+
+    def execute(self, sql: str, params) -> None:
+        if self._qmark_style:
+            converted = self._qmark.get(sql)
+            if converted is None:
+                converted = self._qmark[sql] = sql.replace("%s", "?")
+            sql = converted
+        with self._conn.wrap_database_errors:
+            self._cursor.execute(sql, params)
+
+    def fetchone(self):
+        with self._conn.wrap_database_errors:
+            return self._cursor.fetchone()
+
+    def fetchall(self):
+        with self._conn.wrap_database_errors:
+            return self._cursor.fetchall()
+
+    @property
+    def lastrowid(self):
+        return self._cursor.lastrowid
 
 
 # Field classes whose pre_save returns the attribute and whose conversion for the

@@ -186,3 +186,39 @@ def test_insert_new_writes_a_submission_as_save_does(request_open, unit_a, unit_
     for r in rows.values():
         r.pop("unit_id"), r.pop("created_at"), r.pop("updated_at")
     assert rows[new.pk] == rows[saved.pk]
+
+
+def test_statements_run_on_the_driver_cursor_unless_queries_are_watched(request_open, unit_a):
+    """The driver's own cursor, but a query log (DEBUG, assertNumQueries) and an
+    execute_wrapper still see every statement of an answer."""
+    from django.test.utils import CaptureQueriesContext
+
+    from audit.services import _DriverCursor, statement_cursor
+
+    with statement_cursor(connection) as cursor:
+        assert isinstance(cursor, _DriverCursor)
+        cursor.execute("SELECT %s + %s", [2, 3])
+        assert cursor.fetchone()[0] == 5
+    count = metric(request_open, "count").key
+    with CaptureQueriesContext(connection) as captured:
+        services.submission_save(request=request_open, unit=unit_a, answer=Answer(values={count: "3"}), submit=False)
+    logged = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "reporting_submission" in logged and "audit_auditevent" in logged
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        services.submission_save(request=request_open, unit=unit_a, answer=Answer(values={count: "4"}), submit=True)
+    assert any("audit_auditevent" in sql for sql in seen)
+
+
+def test_driver_cursor_errors_are_djangos(request_open):
+    from django.db import DatabaseError
+
+    from audit.services import statement_cursor
+
+    with pytest.raises(DatabaseError), transaction.atomic(), statement_cursor(connection) as cursor:
+        cursor.execute("SELECT no_such_column FROM reporting_metric WHERE id = %s", [1])
