@@ -13,6 +13,8 @@ from typing import Iterable
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -333,10 +335,23 @@ class _Select:
             objs, start = [], 0
             for model, _table, fields, names in self.parts:
                 end = start + len(fields)
-                objs.append(model.from_db(conn.alias, names, values[start:end]))
+                objs.append(_from_db(model, conn.alias, names, values[start:end]))
                 start = end
             out.append(tuple(objs))
         return out
+
+
+def _from_db(model: type[models.Model], alias: str, names: list[str], values: list) -> models.Model:
+    """model.from_db(alias, names, values), the instance written directly where the model
+    adds nothing to Model.__init__ and no receiver waits for its pre_init/post_init: all
+    that __init__ then does is set these attributes, and it costs more than the query."""
+    if model.__init__ is not models.Model.__init__ or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(alias, names, values)
+    obj = model.__new__(model)
+    obj._state = state = ModelState()
+    state.adding, state.db = False, alias
+    obj.__dict__.update(zip(names, values))
+    return obj
 
 
 # Only the columns an answer needs: wide rows of three tables cost more than the query.

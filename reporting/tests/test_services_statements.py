@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from audit.services import insert_new
 from directory.models import Unit
 from reporting import services
-from reporting.models import Submission, Target
+from reporting.models import ReportRequest, Submission, Target
 from reporting.services import Answer
 
 from .conftest import metric
@@ -222,3 +222,33 @@ def test_driver_cursor_errors_are_djangos(request_open):
 
     with pytest.raises(DatabaseError), transaction.atomic(), statement_cursor(connection) as cursor:
         cursor.execute("SELECT no_such_column FROM reporting_metric WHERE id = %s", [1])
+
+
+def test_rows_are_built_as_from_db_builds_them(request_open, unit_a):
+    """services._from_db, which skips Model.__init__, against Model.from_db itself."""
+    from django.db.models.signals import post_init
+
+    target = request_open.targets.get(unit=unit_a)
+    (t, r, u), = services._TARGET_BY_ID.run(target.pk)
+    for got in (t, r, u):
+        model = type(got)
+        part = next(p for p in services._TARGET_BY_ID.parts if p[0] is model)
+        names = part[3]
+        want = model.from_db("default", names, [got.__dict__[n] for n in names])
+        assert {k: v for k, v in got.__dict__.items() if k != "_state"} == {
+            k: v for k, v in want.__dict__.items() if k != "_state"}
+        assert (got._state.adding, got._state.db) == (want._state.adding, want._state.db) == (False, "default")
+    assert r.get_deferred_fields() == {f.attname for f in ReportRequest._meta.concrete_fields} - set(
+        services._TARGET_BY_ID.parts[1][3])
+    assert r.created_at is not None  # a deferred field loads when read
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Target)
+    try:
+        (t2, _r, _u), = services._TARGET_BY_ID.run(target.pk)
+    finally:
+        post_init.disconnect(receiver, sender=Target)
+    assert seen == [t2]  # a receiver: built by from_db, which sends the signal
