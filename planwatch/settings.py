@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from planwatch.lib import uploads  # a plain module: it reads no settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "planwatch.middleware.body_limit",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -198,6 +201,10 @@ MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 2**20
 PLAN_UPLOAD_MAX_BYTES = env_int("PLAN_UPLOAD_MAX_BYTES", 30 * 2**20)
+# The whole body of one request (planwatch.middleware.body_limit): a plan, or five files
+# of the largest size an answer or an evidence upload takes (planwatch.lib.uploads), with
+# room for the form.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", max(PLAN_UPLOAD_MAX_BYTES, 5 * uploads.MAX_BYTES) + 2 * 2**20)
 
 # --- Mail -------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
