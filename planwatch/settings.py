@@ -123,7 +123,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg prepares a statement on the server once it ran this many times on a
     # connection, so that PostgreSQL stops parsing and planning it. Only cursors that bind
     # parameters on the server are concerned: Django's own bind on the client and are never
-    # prepared; the statements of a token-link answer are (audit.services.statement_cursor).
+    # prepared; the statements of a token-link answer are (planwatch.lib.statements.statement_cursor).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

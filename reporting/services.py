@@ -12,16 +12,15 @@ from typing import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
-from django.db.models.base import ModelState
-from django.db.models.signals import post_init, pre_init
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record, insert_new, statement_cursor
+from audit.services import audit_record
 from directory.models import Unit, UnitGroup
 from directory.services import group_expand
 from planwatch.lib.http import http_url
+from planwatch.lib.statements import Select, insert_new
 from planwatch.lib.uploads import CheckedFile
 
 from .models import Metric, ReportRequest, Submission, SubmissionFile, Target
@@ -277,94 +276,19 @@ def request_metrics(request: ReportRequest) -> list[Metric]:
 # --- the reads of a token-link answer, written out once -----------------------------------
 # A deadline brings every unit at once (issue 4, bench/rush.py). On that path the ORM took
 # several times longer to compile each query than the database took to run it, so its
-# reads are plain SQL built once; its writes use audit.services.insert_new.
-
-
-class _Select:
-    """A SELECT written once, run many times. `parts` lists (model, alias, field names or
-    None for all) in the order of the row; `tail` is the SQL from FROM on, with %s
-    placeholders. Each row comes back as one instance per part, as the ORM would build it:
-    database converters applied, the fields not listed deferred (loaded when first read).
-    `lock` adds FOR UPDATE where the database has it (SQLite locks the whole file instead:
-    transactions there are IMMEDIATE, see settings)."""
-
-    def __init__(self, parts: list[tuple[type[models.Model], str, list[str] | None]], tail: str, *,
-                 lock: bool = False):
-        self.parts = []
-        for model, alias, names in parts:
-            fields = model._meta.concrete_fields  # from_db wants them in this order
-            if names is not None:
-                wanted = {model._meta.get_field(n) for n in names}
-                fields = [f for f in fields if f in wanted]
-            self.parts.append((model, alias, tuple(fields), [f.attname for f in fields]))
-        self.tail = tail
-        self.lock = lock
-        self._compiled: dict[str, tuple[str, list]] = {}  # by database vendor
-
-    def _compile(self, conn) -> tuple[str, list]:
-        """The SQL for `conn`, and [(column index, column, converters)] for the columns
-        whose values the database backend or the field converts."""
-        columns, converters = [], []
-        for _model, table, fields, _names in self.parts:
-            for f in fields:
-                col = f.get_col(table)
-                funcs = conn.ops.get_db_converters(col) + col.get_db_converters(conn)
-                if funcs:
-                    converters.append((len(columns), col, funcs))
-                columns.append(f'{table}."{f.column}"')
-        sql = f"SELECT {', '.join(columns)} {self.tail}"
-        if self.lock and conn.features.has_select_for_update:
-            sql += " FOR UPDATE"
-        return sql, converters
-
-    def run(self, *params) -> list[tuple[models.Model, ...]]:
-        conn = connections[DEFAULT_DB_ALIAS]
-        compiled = self._compiled.get(conn.vendor)
-        if compiled is None:
-            compiled = self._compiled[conn.vendor] = self._compile(conn)
-        sql, converters = compiled
-        with statement_cursor(conn) as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        out = []
-        for row in rows:
-            values = list(row)
-            for i, col, funcs in converters:
-                for func in funcs:
-                    values[i] = func(values[i], col, conn)
-            objs, start = [], 0
-            for model, _table, fields, names in self.parts:
-                end = start + len(fields)
-                objs.append(_from_db(model, conn.alias, names, values[start:end]))
-                start = end
-            out.append(tuple(objs))
-        return out
-
-
-def _from_db(model: type[models.Model], alias: str, names: list[str], values: list) -> models.Model:
-    """model.from_db(alias, names, values), the instance written directly where the model
-    adds nothing to Model.__init__ and no receiver waits for its pre_init/post_init: all
-    that __init__ then does is set these attributes, and it costs more than the query."""
-    if model.__init__ is not models.Model.__init__ or pre_init.has_listeners(model) or post_init.has_listeners(model):
-        return model.from_db(alias, names, values)
-    obj = model.__new__(model)
-    obj._state = state = ModelState()
-    state.adding, state.db = False, alias
-    obj.__dict__.update(zip(names, values))
-    return obj
-
+# reads are plain SQL built once (planwatch.lib.statements); its writes use insert_new.
 
 # Only the columns an answer needs: wide rows of three tables cost more than the query.
-_TARGET_BY_ID = _Select(
+_TARGET_BY_ID = Select(
     [(Target, "t", ["id", "request", "unit", "token_nonce"]),
      (ReportRequest, "r", ["id", "plan", "province", "title", "description", "slug", "status", "deadline",
                            "written_deadline", "metrics_version"]),
      (Unit, "u", ["id", "name", "kind", "province"])],
     "FROM reporting_target t JOIN reporting_reportrequest r ON r.id = t.request_id "
     "JOIN directory_unit u ON u.id = t.unit_id WHERE t.id = %s")
-_METRICS_OF_REQUEST = _Select([(Metric, "m", None)],
+_METRICS_OF_REQUEST = Select([(Metric, "m", None)],
                               "FROM reporting_metric m WHERE m.request_id = %s ORDER BY m.position, m.id")
-_SUBMISSION_LOCKED = _Select([(Submission, "s", None)],
+_SUBMISSION_LOCKED = Select([(Submission, "s", None)],
                              "FROM reporting_submission s WHERE s.request_id = %s AND s.unit_id = %s", lock=True)
 
 

@@ -1,6 +1,6 @@
 """The statements a token-link answer runs without the ORM compiling them
 (reporting.services target_by_token, request_metrics and the submission lock;
-audit.services insert_new): they must read and write exactly what the ORM would."""
+planwatch.lib.statements): they must read and write exactly what the ORM would."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ from django.db.models.signals import post_save
 from django.forms.models import model_to_dict
 
 from audit.models import AuditEvent
-from audit.services import insert_new
+from planwatch.lib.statements import insert_new
 from directory.models import Unit
 from reporting import services
 from reporting.models import ReportRequest, Submission, Target
@@ -154,7 +154,7 @@ def test_statements_are_prepared_on_postgresql(request_open):
 def test_values_written_as_they_are_are_what_the_field_would_write(field, values):
     """insert_new skips pre_save and the conversion for these classes and types: pinned
     to what the field itself gives on this database."""
-    from audit.services import _as_is
+    from planwatch.lib.statements import _as_is
 
     as_is = _as_is(field, connection)
     for value in values:
@@ -165,7 +165,7 @@ def test_values_written_as_they_are_are_what_the_field_would_write(field, values
 
 
 def test_insert_new_converts_what_it_does_not_know():
-    from audit.services import _as_is
+    from planwatch.lib.statements import _as_is
 
     assert bool not in _as_is(models.IntegerField(), connection)  # a bool for an int field is converted
     assert not (_as_is(models.DateTimeField(), connection) or _as_is(models.JSONField(), connection)
@@ -193,7 +193,7 @@ def test_statements_run_on_the_driver_cursor_unless_queries_are_watched(request_
     execute_wrapper still see every statement of an answer."""
     from django.test.utils import CaptureQueriesContext
 
-    from audit.services import _DriverCursor, statement_cursor
+    from planwatch.lib.statements import _DriverCursor, statement_cursor
 
     with statement_cursor(connection) as cursor:
         assert isinstance(cursor, _DriverCursor)
@@ -218,14 +218,14 @@ def test_statements_run_on_the_driver_cursor_unless_queries_are_watched(request_
 def test_driver_cursor_errors_are_djangos(request_open):
     from django.db import DatabaseError
 
-    from audit.services import statement_cursor
+    from planwatch.lib.statements import statement_cursor
 
     with pytest.raises(DatabaseError), transaction.atomic(), statement_cursor(connection) as cursor:
         cursor.execute("SELECT no_such_column FROM reporting_metric WHERE id = %s", [1])
 
 
 def test_rows_are_built_as_from_db_builds_them(request_open, unit_a):
-    """services._from_db, which skips Model.__init__, against Model.from_db itself."""
+    """statements.from_db, which skips Model.__init__, against Model.from_db itself."""
     from django.db.models.signals import post_init
 
     target = request_open.targets.get(unit=unit_a)
