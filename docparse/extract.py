@@ -73,11 +73,23 @@ def _block_text(b) -> str:
 
 
 _YEAR_RE = re.compile(r"\bnăm\s+((?:19|20)\d{2})\b")
+# _YEAR_RE without its leading \b: a pattern that starts with a literal lets the search
+# skip ahead to "năm", one that starts with \b is tried at every position (~15x slower)
+_YEAR_AFTER_NAM_RE = re.compile(_YEAR_RE.pattern[2:])
+
+
+def _search_year(text: str) -> re.Match | None:
+    """`_YEAR_RE.search(text)`: the word boundary before "n" holds where no word
+    character (str.isalnum() or "_", as for the regex) comes right before it."""
+    m = _YEAR_AFTER_NAM_RE.search(text)
+    while m and m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+        m = _YEAR_AFTER_NAM_RE.search(text, m.start() + 1)
+    return m
 
 
 def _guess_year(plan: Plan, text: str) -> int | None:
     for s in (plan.title or "", text[:3000]):
-        m = _YEAR_RE.search(s)
+        m = _search_year(s)
         if m:
             return int(m.group(1))
     return None

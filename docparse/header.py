@@ -13,9 +13,26 @@ from .model import Paragraph, Plan, Reference, Signer, Table
 
 QUOC_HIEU = re.compile(r"CỘNG\s+H[ÒO]A\s+X[ÃA]\s+H[ỘO]I|Độc lập\s*[-–]\s*Tự do", re.I)
 _NUMBER_RE = re.compile(r"^\s*S\s*ố\s*(?:hiệu)?\s*:\s*(?P<n>[^\n]*)", re.I)
-_DATE_RE = re.compile(
-    r"(?P<place>[^,\n]{2,60}),\s*ngày\s*(?P<d>\d{0,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})", re.I
-)
+# What follows the place name: it starts at the only comma a match of _DATE_RE holds.
+_DATE_TAIL = r",\s*ngày\s*(?P<d>\d{0,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})"
+_DATE_RE = re.compile(r"(?P<place>[^,\n]{2,60})" + _DATE_TAIL, re.I)
+_DATE_TAIL_RE = re.compile(_DATE_TAIL, re.I)
+
+
+def _search_date(text: str) -> re.Match | None:
+    """`_DATE_RE.search(text)`, found from the commas. A search tries the place name
+    (up to 60 characters, backtracking) at every position; but the name cannot hold a
+    comma or a line break, so a match is the comma that a date follows, with the name
+    starting after the separator before it, at most 60 characters back. Dates follow
+    few commas, and the earliest such comma gives the earliest match."""
+    for tail in _DATE_TAIL_RE.finditer(text):  # tails cannot overlap: one comma each
+        comma = tail.start()
+        start = max(text.rfind(",", 0, comma) + 1, text.rfind("\n", 0, comma) + 1, comma - 60)
+        if comma - start >= 2:
+            return _DATE_RE.match(text, start)
+    return None
+
+
 _KINDS = [
     ("KẾ HOẠCH", "Kế hoạch"), ("QUYẾT ĐỊNH", "Quyết định"), ("HƯỚNG DẪN", "Hướng dẫn"),
     ("CÔNG VĂN", "Công văn"), ("THÔNG BÁO", "Thông báo"), ("CHỈ THỊ", "Chỉ thị"),
@@ -95,7 +112,7 @@ def parse_header(blocks: list, plan: Plan) -> int:
             if kind_idx is not None or len(block.rows) > 6 or len(block.rows[0]) > 3:
                 continue  # the header table is small; larger tables are content
             joined = "\n".join(_lines(block))
-            if QUOC_HIEU.search(joined) or _NUMBER_RE.search(joined) or _may_hold_date(joined) and _DATE_RE.search(joined):
+            if QUOC_HIEU.search(joined) or _NUMBER_RE.search(joined) or _may_hold_date(joined) and _search_date(joined):
                 _header_table(block, plan, issuer_lines)
                 qh_seen = qh_seen or bool(QUOC_HIEU.search(joined))
                 end = i + 1
@@ -116,7 +133,7 @@ def parse_header(blocks: list, plan: Plan) -> int:
                 end = i + 1
                 consumed = True
                 continue
-            m = _DATE_RE.search(ln) if "tháng" in ln and "năm" in ln else None
+            m = _search_date(ln) if "tháng" in ln and "năm" in ln else None
             if m and plan.date is None and "date_seen" not in plan.source and len(ln) < 120:
                 plan.source["date_seen"] = True
                 _set_date(plan, m)
@@ -171,12 +188,21 @@ def _may_hold_date(text: str) -> bool:
     return "ngày" in low and "tháng" in low and "năm" in low
 
 
+_ASCII_LOWER = b"abcdefghijklmnopqrstuvwxyz"
+
+
 def _is_upper_line(s: str) -> bool:
     """A short line in (nearly) all capitals, as issuer names are printed."""
     if len(s) >= 90:
         return False
     if s.isupper():
         return True
+    # A pre-check: most lines tried are running text. Each of a-z is a letter and not
+    # a capital, so when they are a fifth of the characters (so at least a fifth of the
+    # letters) the capitals cannot pass 0.8; counted in C, not letter by letter.
+    ascii_part = s.encode("ascii", "ignore")
+    if 5 * (len(ascii_part) - len(ascii_part.translate(None, _ASCII_LOWER))) >= len(s):
+        return False
     letters = list(filter(str.isalpha, s))
     return bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.8
 
@@ -252,7 +278,7 @@ def _header_table(table: Table, plan: Plan, issuer_lines: list[str]) -> None:
             if m and plan.number is None:
                 plan.number = _clean_number(m.group(1))
                 consumed = True
-            m = _DATE_RE.search(flat)
+            m = _search_date(flat)
             if m and plan.date is None and "year" not in plan.source:
                 _set_date(plan, m)
                 consumed = True
@@ -329,13 +355,31 @@ def _issuer_from_code(plan: Plan) -> str | None:
     return f"{body} {level} {place}"
 
 
+def _search_issuer(text: str) -> re.Match | None:
+    """`_ISSUER_IN_TEXT.search(text)`, tried only where it can match. No part of the
+    pattern matches ",", "." or ";", and it holds "ban hành": a match lies inside one
+    piece of text between those marks that holds "ban hành", and cutting the text at
+    the piece's end changes nothing. A plain search tries a lazy name of up to 60
+    characters at every "Sở", "Ban", "Bộ" of all the other pieces for nothing."""
+    i = text.find("ban hành")
+    while i != -1:
+        start = max(text.rfind(",", 0, i), text.rfind(".", 0, i), text.rfind(";", 0, i)) + 1
+        ends = [k for k in (text.find(",", i), text.find(".", i), text.find(";", i)) if k != -1]
+        end = min(ends) if ends else len(text)
+        m = _ISSUER_IN_TEXT.search(text, start, end)
+        if m:
+            return m
+        i = text.find("ban hành", end)
+    return None
+
+
 def infer_issuer(plan: Plan, body_text: str) -> None:
     """A plan printed without its header still says who issues it: "…, Ủy ban nhân
     dân tỉnh Đắk Nông ban hành Kế hoạch …", or failing that, its number's code and
     its place ("529/KH-UBND", "Đắk Nông")."""
     if plan.issuer:
         return
-    m = _ISSUER_IN_TEXT.search(body_text[:6000])
+    m = _search_issuer(body_text[:6000])
     if not m:
         plan.issuer = _issuer_from_code(plan)
         return

@@ -294,7 +294,8 @@ _SPECIAL_FIRST = "|#" + SUPERSCRIPTS
 # An item start as written in the raw line, markup and all ("**1**. Các sở", "* ý").
 _RAW_SPLIT_RE = re.compile(r"^(?:\*\*|#)|^(?:\*|__)?\s*(?:" + _ITEM_START_RE.pattern[1:] + r")")
 # The characters a stripped line matching _RAW_SPLIT_RE can start with, besides digits.
-_SPLIT_FIRST = frozenset("*#_-–+•" + "abcdefghijklmnopqrstuvwxyzđ" + "IVXL" + "(" + "ĐBKNS")
+_SPLIT_LOWER = frozenset("abcdefghijklmnopqrstuvwxyzđ")
+_SPLIT_FIRST = frozenset("*#_-–+•" + "IVXL" + "(" + "ĐBKNS") | _SPLIT_LOWER
 
 
 def _run_end(stripped: list[str], i: int) -> int:
@@ -321,7 +322,15 @@ def _plain_run(b: "_Builder", all_stripped: list[str], i: int, j: int, pending_b
     starts = [0]
     for k in range(1, len(stripped)):
         t = stripped[k]
-        if (t[0] in _SPLIT_FIRST or t[0].isdecimal()) and _RAW_SPLIT_RE.match(t):
+        c = t[0]
+        if c in _SPLIT_LOWER:
+            # most lines of a run are a wrapped sentence going on in lower case; of the
+            # item starts only "a) " / "a. " begins with a lower-case letter
+            if len(t) < 2 or t[1] not in ").":
+                continue
+        elif not (c in _SPLIT_FIRST or c.isdecimal()):
+            continue
+        if _RAW_SPLIT_RE.match(t):
             if sum(x.count("**") for x in stripped[starts[-1]:k]) % 2 == 0:
                 starts.append(k)
     starts.append(len(stripped))

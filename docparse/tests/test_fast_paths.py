@@ -9,7 +9,8 @@ import random
 
 import pytest
 
-from docparse import encoding, header, tables
+from docparse import encoding, extract, header, tables
+from docparse.readers import text as text_reader
 
 from .conftest import CORPUS
 
@@ -99,3 +100,96 @@ def test_blocks_are_made_nfc_when_any_paragraph_or_cell_is_not():
     # all paragraphs NFC: a table's cells are still checked on their own
     out = _nfc_blocks([Paragraph(nfc, (1, 1)), Table([[nfd]], (2, 2))])
     assert out[1].rows == [[nfc]]
+
+
+def _match_key(m):
+    return None if m is None else (m.span(), m.groups())
+
+
+_DATE_PIECES = [
+    "Hà Nội", "Đắk Nông", ",", ", ", "ngày", "NGÀY", "Ngày", " 12 ", "05", "tháng", "THÁNG", " 3 ", "năm",
+    "NĂM", " 2024", "2023", "\n", " ", "  ", "x" * 30, "a", "TP. Hồ Chí Minh",
+]
+
+
+def test_date_found_from_commas_equals_a_plain_search():
+    rnd = random.Random(20260101)
+    texts = []
+    for t in _corpus_texts():
+        texts.append(t[:20000])
+        texts += t.split("\n")[:300]
+    texts += ["".join(rnd.choice(_DATE_PIECES) for _ in range(rnd.randrange(3, 60))) for _ in range(5000)]
+
+    def date() -> str:  # a whole date, with a place of any length before it
+        return "".join([
+            rnd.choice(["", ",", "\n", "x" * rnd.randrange(0, 70), "Hà Nội", " "]),
+            rnd.choice([", ", ",", ",\n", " , "]), rnd.choice(["ngày", "NGÀY", "ngay"]),
+            rnd.choice([" ", "", "  "]), rnd.choice(["12", "5", "", "123"]), " ",
+            rnd.choice(["tháng", "THÁNG"]), " ", rnd.choice(["3", "12"]), " ", rnd.choice(["năm", "NĂM"]),
+            " ", rnd.choice(["2024", "24"]),
+        ])
+
+    texts += ["".join(date() + rnd.choice(_DATE_PIECES) for _ in range(rnd.randrange(1, 4))) for _ in range(3000)]
+    assert sum(header._DATE_RE.search(t) is not None for t in texts) > 100
+    for t in texts:
+        assert _match_key(header._search_date(t)) == _match_key(header._DATE_RE.search(t)), t[:300]
+
+
+_ISSUER_PIECES = [
+    "Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND", "Sở Tài chính", "Sở ", "Ban ", "Bộ ", " tỉnh", " thành phố",
+    " huyện", " Đắk Nông", " Gia", " ban hành ", "ban hành", " Kế hoạch", " Quyết định", "Chương trình", ",",
+    ".", ";", " ", "  ", "\n", "x", "Căn cứ",
+]
+
+
+def test_issuer_found_from_ban_hanh_equals_a_plain_search():
+    rnd = random.Random(20260102)
+    texts = [t[:6000] for t in _corpus_texts()]
+    texts += ["".join(rnd.choice(_ISSUER_PIECES) for _ in range(rnd.randrange(3, 60))) for _ in range(5000)]
+    assert sum(header._ISSUER_IN_TEXT.search(t) is not None for t in texts) > 100
+    for t in texts:
+        assert _match_key(header._search_issuer(t)) == _match_key(header._ISSUER_IN_TEXT.search(t)), t[:300]
+
+
+def _plain_is_upper_line(s: str) -> bool:
+    if len(s) >= 90:
+        return False
+    letters = [c for c in s if c.isalpha()]
+    return s.isupper() or (bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.8)
+
+
+def test_upper_line_precheck_equals_its_definition():
+    rnd = random.Random(20260103)
+    lines = [ln.strip() for t in _corpus_texts(30) for ln in t.split("\n")[:200]]
+    pieces = ["ỦY BAN", "NHÂN DÂN", "Sở", "abc", "A", "b", " ", "-", "1", "ĐẮK NÔNG", "tỉnh", "Ω", "ß", ""]
+    lines += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(0, 12))) for _ in range(5000)]
+    # the borderline: capitals exactly 0.8 of the letters, and just over
+    lines += ["ABCDe", "ABCDEFGHij", "ABCDEFGHIj", "ABCDEFGHIjk", "AAAA a", "AAAA", "1234 a"]
+    assert any(map(_plain_is_upper_line, lines)) and not all(map(_plain_is_upper_line, lines))
+    for ln in lines:
+        assert header._is_upper_line(ln) == _plain_is_upper_line(ln), ln
+
+
+def test_year_found_from_nam_equals_a_plain_search():
+    rnd = random.Random(20260104)
+    pieces = ["năm", "Năm", " ", "  ", "2024", "1999", "2100", "x", "_", "1", "\n", "các", "ănăm", "năm 2023"]
+    texts = [t[:3000] for t in _corpus_texts()]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 40))) for _ in range(5000)]
+    assert sum(extract._YEAR_RE.search(t) is not None for t in texts) > 100
+    for t in texts:
+        assert _match_key(extract._search_year(t)) == _match_key(extract._YEAR_RE.search(t)), t[:300]
+
+
+def test_only_a_letter_and_a_bracket_or_dot_open_an_item_in_lower_case():
+    # _plain_run tries _RAW_SPLIT_RE on a line starting with a lower-case letter only
+    # when its second character is ")" or "."
+    rnd = random.Random(20260105)
+    lower = sorted(text_reader._SPLIT_LOWER)
+    tails = [")", ".", " ", "\t", ") x", ". x", ")\tx", "a", "1", "-", "*", "**", "Kính gửi", "Số:", "Điều 1"]
+    lines = [rnd.choice(lower) + "".join(rnd.choice(tails) for _ in range(rnd.randrange(0, 4))) for _ in range(5000)]
+    lines += [ln.strip() for t in _corpus_texts(30) for ln in t.split("\n")]
+    lines = [ln for ln in lines if ln[:1] in text_reader._SPLIT_LOWER]
+    assert any(text_reader._RAW_SPLIT_RE.match(ln) for ln in lines)
+    for ln in lines:
+        if text_reader._RAW_SPLIT_RE.match(ln):
+            assert len(ln) > 1 and ln[1] in ").", ln
