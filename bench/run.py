@@ -20,7 +20,7 @@ first; var/ is never touched), one warm-up, median of N runs:
                      100 activities x 60 units, rows written directly
 (null, with an import_plan_note / plan_page_note, when they cannot run)
 
-Exports (bench/export.py), on the same temporary SQLite, one warm-up, median of N runs:
+Exports (bench/export.py), on a temporary SQLite, one warm-up, median of N runs:
 
     export_3000x30_s aggregation of a request to 3,000 units x 30 count metrics (all
                      submitted, rows written with bulk_create) plus its DOCX report and
@@ -37,12 +37,14 @@ answer through their token links against gunicorn on 127.0.0.1, 64 in flight:
     rush_<db>_server_cpu_ms, rush_<db>_client_cpu_ms   CPU time per answer of all gunicorn
                                            processes and of the posting client
 
-Banner monitoring (bench/banner.py, on the same temporary SQLite): a full round of
+Banner monitoring (bench/banner.py, on a temporary SQLite): a full round of
 banner checks of 10,000 sites served by the test farm on 127.0.0.1, two consumers:
 
     banner_sites_per_s, banner_peak_mb, banner_cpu_ratio (CPU per site / parse time per page)
 
-Results are merged into the --out file: keys written by other benchmarks are kept.
+Without --only, each group runs in a process of its own (run.py --only GROUP), so that
+one group's heap does not weigh on the next. Results are merged into the --out file: keys
+written by other benchmarks are kept.
 Every parse runs under a time limit, so one runaway document cannot hang the run.
 No network access.
 """
@@ -443,6 +445,9 @@ def bench_rush() -> dict:
     return out
 
 
+GROUPS = ("parser", "web", "export", "rush", "banner")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="docparse throughput and web application benchmarks")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
@@ -451,33 +456,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--web-rounds", type=int, default=9, help="measured runs of the web benchmarks; the median is kept")
     ap.add_argument("--export-rounds", type=int, default=3,
                     help="measured runs of the export benchmark; the median is kept")
-    ap.add_argument("--only", choices=("parser", "web", "export", "rush", "banner"), help="run one group of benchmarks")
+    ap.add_argument("--only", choices=GROUPS, help="run one group of benchmarks (without it: each group in a process of its own)")
     args = ap.parse_args(argv)
     rounds = max(1, args.rounds)
 
     new: dict = {}
-    with tempfile.TemporaryDirectory(prefix="planwatch-bench-") as tmp:
-        steps: list[tuple[str, Callable[[], dict]]] = []
-        data_dir = Path(tmp) / "data"
-        if args.only in (None, "parser"):
-            print("building DOCX/PDF fixtures …", file=sys.stderr)
-            docx, pdf = build_fixtures(Path(tmp))
-            steps += [
-                ("text", lambda: bench_text(rounds, args.timeout)),
-                ("docx", lambda: bench_built("docx", docx, rounds, args.timeout)),
-                ("pdf", lambda: bench_built("pdf", pdf, rounds, args.timeout)),
-            ]
-        if args.only in (None, "web"):
-            steps.append(("web application", lambda: bench_django(data_dir, max(1, args.web_rounds))))
-        if args.only in (None, "export"):
-            steps.append(("exports", lambda: bench_exports(data_dir, max(1, args.export_rounds))))
-        if args.only in (None, "rush"):
-            steps.append(("deadline rush (SQLite, PostgreSQL)", bench_rush))
-        if args.only in (None, "banner"):
-            steps.append(("banner monitoring (10,000 farm sites)", lambda: bench_banners(data_dir)))
-        for name, step in steps:
-            print(f"benchmarking {name} …", file=sys.stderr)
-            new.update(step())
+    if args.only is None:
+        # Each group in a process of its own: one group's heap must not weigh on the next
+        # (the banner group's memory peak and its CPU, through the garbage collector).
+        new = run_groups(args)
+    else:
+        new = run_group(args, rounds)
     new["machine"] = machine()
     new["timestamp"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -487,6 +476,53 @@ def main(argv: list[str] | None = None) -> int:
     print(f"results -> {args.out}")
     print_table(results, [k for k in new if k not in ("machine", "timestamp")])
     return 0
+
+
+
+def run_groups(args) -> dict:
+    """Every group through `run.py --only GROUP` in a new process; a group whose process
+    fails gets a <group>_note."""
+    new: dict = {}
+    with tempfile.TemporaryDirectory(prefix="planwatch-bench-") as tmp:
+        for group in GROUPS:
+            out = Path(tmp) / f"{group}.json"
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--only", group, "--out", str(out),
+                   "--rounds", str(args.rounds), "--timeout", str(args.timeout), "--web-rounds", str(args.web_rounds),
+                   "--export-rounds", str(args.export_rounds)]
+            done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
+            if done.returncode != 0 or not out.exists():
+                new[f"{group}_note"] = f"run.py --only {group} exited with {done.returncode}"
+                continue
+            new.update({k: v for k, v in json.loads(out.read_text(encoding="utf-8")).items()
+                        if k not in ("machine", "timestamp")})
+    return new
+
+
+def run_group(args, rounds: int) -> dict:
+    new: dict = {}
+    with tempfile.TemporaryDirectory(prefix="planwatch-bench-") as tmp:
+        steps: list[tuple[str, Callable[[], dict]]] = []
+        data_dir = Path(tmp) / "data"
+        if args.only == "parser":
+            print("building DOCX/PDF fixtures …", file=sys.stderr)
+            docx, pdf = build_fixtures(Path(tmp))
+            steps += [
+                ("text", lambda: bench_text(rounds, args.timeout)),
+                ("docx", lambda: bench_built("docx", docx, rounds, args.timeout)),
+                ("pdf", lambda: bench_built("pdf", pdf, rounds, args.timeout)),
+            ]
+        if args.only == "web":
+            steps.append(("web application", lambda: bench_django(data_dir, max(1, args.web_rounds))))
+        if args.only == "export":
+            steps.append(("exports", lambda: bench_exports(data_dir, max(1, args.export_rounds))))
+        if args.only == "rush":
+            steps.append(("deadline rush (SQLite, PostgreSQL)", bench_rush))
+        if args.only == "banner":
+            steps.append(("banner monitoring (10,000 farm sites)", lambda: bench_banners(data_dir)))
+        for name, step in steps:
+            print(f"benchmarking {name} …", file=sys.stderr)
+            new.update(step())
+    return new
 
 
 if __name__ == "__main__":
