@@ -407,7 +407,9 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
         if share > best_share:
             best_label, best_share = label, share
     if best_label == "cp1252":
-        return _cp1252(data), "cp1252"
+        # cp1252 has no combining marks, so this costs one scan of a rare fallback; it
+        # keeps decode's promise of NFC, which the text reader relies on
+        return to_nfc(_cp1252(data)), "cp1252"
     convert = dict(_LEGACY)[best_label]
     return to_nfc(convert(data)), best_label
 

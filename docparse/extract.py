@@ -22,7 +22,7 @@ MAX_BLOCKS = 20000  # a plan has a few hundred; beyond this we only read the sta
 
 
 def extract(doc: Document) -> Plan:
-    blocks = _nfc_blocks(doc.blocks[:MAX_BLOCKS])
+    blocks = _nfc_blocks(doc.blocks[:MAX_BLOCKS], doc.paragraphs_nfc)
     plan = Plan(text=doc.text)
     if len(doc.blocks) > MAX_BLOCKS:
         doc.warnings.append(f"Tài liệu có {len(doc.blocks)} đoạn; chỉ đọc {MAX_BLOCKS} đoạn đầu.")
@@ -46,10 +46,13 @@ def extract(doc: Document) -> Plan:
     return plan
 
 
-def _nfc_blocks(blocks: list) -> list:
+def _nfc_blocks(blocks: list, paragraphs_nfc: bool = False) -> list:
     """The blocks with their text in NFC. Readers mostly hand over NFC text already, so
     all paragraphs are tested at once: nothing composes across a "\n" (a starter that
-    combines with nothing), so the joined text is NFC exactly when every paragraph is."""
+    combines with nothing), so the joined text is NFC exactly when every paragraph is.
+    `paragraphs_nfc` (Document.paragraphs_nfc) says the reader has made sure of it."""
+    if paragraphs_nfc:
+        return [b if isinstance(b, Paragraph) else _nfc(b) for b in blocks]
     paras = [b.text for b in blocks if isinstance(b, Paragraph)]
     if unicodedata.is_normalized("NFC", "\n".join(paras)):
         return [b if isinstance(b, Paragraph) else _nfc(b) for b in blocks]

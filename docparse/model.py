@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass(slots=True)  # one per paragraph: smaller, and quicker to make and read
@@ -59,6 +59,10 @@ class Document:
     footnotes: dict[str, str] = field(default_factory=dict)
     ocr_pages: list[OcrPage] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Set True (on the instance) by a reader that knows every Paragraph's text is NFC,
+    # so extraction can skip checking it. A class attribute, not a field: it is a hint
+    # for the extraction step, not part of the document (asdict/repr leave it out).
+    paragraphs_nfc: ClassVar[bool] = False
 
 
 @dataclass

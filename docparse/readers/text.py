@@ -14,6 +14,7 @@ Spans are line numbers in the decoded file, so a review screen can highlight the
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ..model import Document, Paragraph, Table
 
@@ -103,6 +104,17 @@ def _clean_line(raw: str) -> str:
 class _Builder:
     def __init__(self) -> None:
         self.blocks: list = []
+        # Whether every paragraph's text is NFC (Document.paragraphs_nfc). The decoded
+        # text is NFC, and so is any part of it cut or joined at whitespace, which never
+        # composes with a neighbour; only removing markup can bring together two
+        # characters that compose (e.g. "e*\u0301" -> "e\u0301"), so paragraphs whose
+        # text lost markup are checked as they are made.
+        self.nfc = True
+
+    def note_changed(self, text: str) -> None:
+        """Record a paragraph text that is not a plain cut of the decoded text."""
+        if self.nfc and not unicodedata.is_normalized("NFC", text):
+            self.nfc = False
 
     def para(self, lines: list[tuple[int, str]], heading: int | None = None) -> None:
         texts = [_clean_cached(t) for _, t in lines]
@@ -110,9 +122,11 @@ class _Builder:
         if not texts:
             return
         raw = " ".join(t.strip() for _, t in lines)
+        text = "\n".join(texts)
+        self.note_changed(text)  # headings only: few, so not worth telling apart
         self.blocks.append(
             Paragraph(
-                text="\n".join(texts),
+                text=text,
                 span=(lines[0][0], lines[-1][0]),
                 bold=_is_bold(raw),
                 heading=heading,
@@ -221,6 +235,12 @@ def _continues(prev: Paragraph, nxt_raw: str, prev_raw_len: int) -> bool:
 
 def parse_lines(text: str) -> tuple[list, dict[str, str]]:
     """Split decoded text into blocks and footnotes."""
+    blocks, footnotes, _ = _parse_lines(text)
+    return blocks, footnotes
+
+
+def _parse_lines(text: str) -> tuple[list, dict[str, str], bool]:
+    """parse_lines, and whether every paragraph's text is NFC given that `text` is."""
     raw_lines = text.split("\n")  # line raw_lines[i] is line i + 1 of the spans
     stripped = list(map(str.strip, raw_lines))  # most checks look at the stripped line
     b = _Builder()
@@ -287,7 +307,7 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
         last_len = len(stripped[j - 1])
         pending_blank = False
         i = j
-    return b.blocks, footnotes
+    return b.blocks, footnotes, b.nfc
 
 
 _SPECIAL_FIRST = "|#" + SUPERSCRIPTS
@@ -344,6 +364,7 @@ def _plain_run(b: "_Builder", all_stripped: list[str], i: int, j: int, pending_b
             # removed markup or spaces can leave a line blank or padded; otherwise
             # the lines are stripped and non-empty already
             text = "\n".join([x for x in map(str.strip, text.split("\n")) if x])
+            b.note_changed(text)
         if not text:
             continue
         last_no = i + z  # 1-based: line index i + z - 1
@@ -366,6 +387,7 @@ def _one_line(b: "_Builder", line: str, i: int, pending_blank: bool, last_len: i
         text = text.strip()
         if not text:
             return
+        b.note_changed(text)
     blocks = b.blocks
     if pending_blank and blocks and isinstance(blocks[-1], Paragraph):
         prev = blocks[-1]
@@ -408,7 +430,9 @@ def read(data: bytes, name: str) -> Document:
         )
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
     try:
-        blocks, footnotes = parse_lines(text)
+        blocks, footnotes, nfc = _parse_lines(text)
     finally:
         _CLEAN_CACHE.clear()
-    return Document(blocks=blocks, text=text, format="text", footnotes=footnotes, warnings=warnings)
+    doc = Document(blocks=blocks, text=text, format="text", footnotes=footnotes, warnings=warnings)
+    doc.paragraphs_nfc = nfc  # decode returns NFC text
+    return doc

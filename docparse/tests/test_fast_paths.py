@@ -193,3 +193,56 @@ def test_only_a_letter_and_a_bracket_or_dot_open_an_item_in_lower_case():
     for ln in lines:
         if text_reader._RAW_SPLIT_RE.match(ln):
             assert len(ln) > 1 and ln[1] in ").", ln
+
+
+def test_text_reader_says_paragraphs_are_nfc_only_when_they_are():
+    # Document.paragraphs_nfc lets extract skip its NFC check of the paragraphs; the
+    # text reader may set it only when every paragraph is NFC, markup removed and all
+    import copy
+    import dataclasses
+    import unicodedata
+
+    from docparse.model import Paragraph
+
+    from .conftest import SEEDS
+
+    rnd = random.Random(20260106)
+    # markup between a letter and a combining mark: removing it makes a non-NFC pair
+    pieces = ["e", "E", "a", "Sở", "ạ", "\u0301", "\u0323", "\u0302", "*", "**", "_", "__", "\\*", "\\_",
+              " ", "  ", "\t", "\u00a0", "\n", "\n\n", "# ", "- ", "* ", "|", "| a |", "1. ", "a) ",
+              "[x](http://a)", "<http://a>", "¹ ", "Điều 1", "."]
+    datas = [p.read_bytes() for p in sorted(CORPUS.glob("*.md")) + sorted(SEEDS.glob("*.txt"))]
+    datas += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 30))).encode() for _ in range(4000)]
+    datas += ["e*\u0301".encode(), "**Sở**\u0301 x".encode(), "# a_\u0323".encode(), "x\ny*\u0302\nz".encode()]
+    flagged = unflagged = 0
+    for data in datas:
+        doc = text_reader.read(data, "x.md")
+        paras = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+        if doc.paragraphs_nfc:
+            flagged += 1
+            assert all(unicodedata.is_normalized("NFC", t) for t in paras), data[:300]
+        else:
+            unflagged += 1
+        # the shortcut in extract gives what the plain check gives
+        fast = extract._nfc_blocks(copy.deepcopy(doc.blocks), doc.paragraphs_nfc)
+        plain = extract._nfc_blocks(copy.deepcopy(doc.blocks))
+        assert fast == plain, data[:300]
+    assert flagged > 1000 and unflagged > 100
+    assert not text_reader.read("e*\u0301".encode(), "x.md").paragraphs_nfc
+    # a hint for extraction, not part of the document's data
+    assert "paragraphs_nfc" not in {f.name for f in dataclasses.fields(doc)}
+
+
+def test_decode_returns_nfc_on_every_path():
+    # the text reader's paragraphs_nfc rests on this, the cp1252 fallback included
+    import unicodedata
+
+    rnd = random.Random(20260107)
+    datas = [bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 200))) for _ in range(3000)]
+    datas += ["e\u0301 Sở".encode(), "e\u0301".encode("utf-16"), bytes(range(128, 256))]
+    labels = set()
+    for data in datas:
+        text, label = encoding.decode(data)
+        labels.add(label.split("+")[0])
+        assert unicodedata.is_normalized("NFC", text), (data, label)
+    assert "cp1252" in labels
