@@ -207,6 +207,13 @@ def _picture(seed: int, w: int = 240, h: int = 160) -> bytes:
     return buf.getvalue()
 
 
+def script_page(script: str) -> web.Response:
+    """A page whose content only its script puts in place (the rendered pass's cases)."""
+    doc = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cổng</title></head><body>'
+           f'<div id="app">Đang tải…</div><script>{script}</script></body></html>')
+    return web.Response(text=doc, content_type="text/html")
+
+
 def encode_1258(text: str) -> bytes:
     """windows-1258 bytes of Vietnamese text: letters the code page lacks are written
     as a base letter plus a combining tone mark, as legacy editors did."""
@@ -406,25 +413,15 @@ async def serve(port: int, ext_port: int, *, target: str | None = None, banner_t
             body = page(n, "plain").replace(b"<head>", b'<head><base href="javascript:alert(1)//">', 1)
             return web.Response(body=body, content_type="text/html", charset="utf-8")
         if case == "javascript_image":
-            doc = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cổng</title></head><body>'
-                   '<div id="app">Đang tải…</div><script>document.getElementById("app").innerHTML = '
-                   "'<img src=\"/uploads/2025/dh-copy.jpg\" width=\"450\" height=\"112\">';</script>"
-                   "</body></html>")
-            return web.Response(text=doc, content_type="text/html")
+            return script_page("document.getElementById(\"app\").innerHTML = "
+                               "'<img src=\"/uploads/2025/dh-copy.jpg\" width=\"450\" height=\"112\">';")
         if case == "javascript_post":
-            doc = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cổng</title></head><body>'
-                   '<div id="app">Đang tải…</div><script>'
-                   'fetch("/api/banner", {method: "POST", body: "khoi=banner", '
-                   'headers: {"Content-Type": "application/x-www-form-urlencoded"}})'
-                   '.then(r => r.ok ? r.text() : "").then(t => { document.getElementById("app").innerHTML = t; });'
-                   "</script></body></html>")
-            return web.Response(text=doc, content_type="text/html")
+            return script_page('fetch("/api/banner", {method: "POST", body: "khoi=banner", '
+                               'headers: {"Content-Type": "application/x-www-form-urlencoded"}})'
+                               '.then(r => r.ok ? r.text() : "").then(t => { document.getElementById("app").innerHTML = t; });')
         if case == "javascript":
-            doc = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>Cổng</title></head><body>'
-                   '<div id="app">Đang tải…</div><script>document.getElementById("app").innerHTML = '
-                   f"'<a href=\"{target()}\"><img src=\"/anh/banner-dh.png\" alt=\"Banner\"></a>';</script>"
-                   "</body></html>")
-            return web.Response(text=doc, content_type="text/html")
+            return script_page("document.getElementById(\"app\").innerHTML = "
+                               f"'<a href=\"{target()}\"><img src=\"/anh/banner-dh.png\" alt=\"Banner\"></a>';")
         if case == "huge":
             head, tail = templates[0]
             filler = head[len(head) // 2:] * 400  # several MB before the banner

@@ -267,7 +267,9 @@ def test_redirect_limit():
     assert got.error == "too_many_redirects" and len(got.redirects) == 4
 
 
-def test_per_host_concurrency_is_bounded():
+def counting_handler():
+    """({"now", "peak"}, a handler that answers after 0.05 s): how many requests it
+    served at once, at most."""
     state = {"now": 0, "peak": 0}
 
     async def slow(request):
@@ -276,6 +278,12 @@ def test_per_host_concurrency_is_bounded():
         await asyncio.sleep(0.05)
         state["now"] -= 1
         return web.Response(text="ok")
+
+    return state, slow
+
+
+def test_per_host_concurrency_is_bounded():
+    state, slow = counting_handler()
 
     async def many(url):
         async with Fetcher(replace(TEST_POLICY, per_host_limit=3)) as f:
@@ -288,14 +296,7 @@ def test_per_host_concurrency_is_bounded():
 
 
 def test_total_concurrency_is_bounded():
-    state = {"now": 0, "peak": 0}
-
-    async def slow(request):
-        state["now"] += 1
-        state["peak"] = max(state["peak"], state["now"])
-        await asyncio.sleep(0.05)
-        state["now"] -= 1
-        return web.Response(text="ok")
+    state, slow = counting_handler()
 
     async def loopback(host):
         return ["127.0.0.1"]
