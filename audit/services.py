@@ -40,23 +40,31 @@ def audit_record(
     """Record one change of `obj` (any model row). `actor` is the user, or None for a
     token link or a scheduled job, in which case `actor_label` says who it was.
     `unit` and `province` are rows or their ids."""
+    event = audit_event(actor=actor, actor_label=actor_label, action=action, obj=obj, before=before, after=after,
+                        unit=unit, province=province)
+    insert_new(event)
+    return event
+
+
+def audit_event(*, actor=None, actor_label: str = "", action: str, obj, before: dict | None = None,
+                after: dict | None = None, unit=None, province=None) -> AuditEvent:
+    """The event audit_record writes, not yet written: for a caller that writes it in
+    the same statement as `obj` itself (object_id is empty while obj has no id)."""
     if actor is not None and getattr(actor, "is_authenticated", False):
         label = actor_label or actor.get_username()
     else:
         actor, label = None, actor_label
-    event = AuditEvent(
+    return AuditEvent(
         actor=actor,
         actor_label=label[:300],
         action=action,
         object_type=obj._meta.model_name,
-        object_id=str(obj.pk),
+        object_id="" if obj.pk is None else str(obj.pk),
         unit_id=getattr(unit, "pk", unit),
         province_id=getattr(province, "pk", province),
         before=_plain(before or {}),
         after=_plain(after or {}),
     )
-    insert_new(event)
-    return event
 
 
 def audit_changes(old: dict, new: dict) -> tuple[dict, dict]:

@@ -16,11 +16,11 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record
+from audit.services import audit_event, audit_record
 from directory.models import Unit, UnitGroup
 from directory.services import group_expand
 from planwatch.lib.http import http_url
-from planwatch.lib.statements import Select, insert_new
+from planwatch.lib.statements import Select, insert_first, insert_new
 from planwatch.lib.uploads import CheckedFile
 
 from .models import Metric, ReportRequest, Submission, SubmissionFile, Target
@@ -276,7 +276,8 @@ def request_metrics(request: ReportRequest) -> list[Metric]:
 # --- the reads of a token-link answer, written out once -----------------------------------
 # A deadline brings every unit at once (issue 4, bench/rush.py). On that path the ORM took
 # several times longer to compile each query than the database took to run it, so its
-# reads are plain SQL built once (planwatch.lib.statements); its writes use insert_new.
+# reads are plain SQL built once (planwatch.lib.statements); its writes use insert_first
+# (a first answer) and insert_new.
 
 # Only the columns an answer needs: wide rows of three tables cost more than the query.
 _TARGET_BY_ID = Select(
@@ -405,6 +406,10 @@ def submission_save(*, request: ReportRequest, unit: Unit, answer: Answer, submi
         raise ReportError(errors)
 
     actor, label = _who(user, target)
+    if not answer.files and not answer.remove_file_ids:
+        submission = _first_answer(request, unit, metrics, values, submit, actor, label, via_token, now)
+        if submission is not None:
+            return submission
     try:
         with transaction.atomic():
             # at most one row (the unique constraint)
@@ -421,6 +426,42 @@ def submission_save(*, request: ReportRequest, unit: Unit, answer: Answer, submi
             submission = Submission.objects.select_for_update().order_by().get(request=request, unit=unit)
             return _save_locked(submission, False, request, metrics, values, answer, submit, actor, label,
                                 via_token, now, target)
+
+
+def _first_answer(request, unit, metrics, values, submit, actor, label, via_token, now) -> Submission | None:
+    """The unit's first answer, without files, written with its audit event in one go
+    (insert_first: a single statement on PostgreSQL). None when the unit has answered
+    before (nothing written: the caller takes the locked path, whose rules cover an
+    existing answer), when a required metric is missing (the locked path says which),
+    or when the database cannot do it."""
+    if submit and _missing(metrics, values):
+        return None
+    submission = Submission(request=request, unit=unit)
+    before = {"status": submission.status, "values": {}}
+    _fill(submission, values, submit, actor, via_token, now, late=now > request.deadline)
+    event = audit_event(actor=actor, actor_label=label, action="submission.submit" if submit else "submission.save",
+                        obj=submission, province=request.province_id, unit=unit.pk, before=before,
+                        after={"status": submission.status, "values": values, "late": submission.is_late})
+    return submission if insert_first(submission, event, "object_id") else None
+
+
+def _missing(metrics: dict[str, Metric], answered) -> list[Metric]:
+    """The required metrics not in `answered` (keys)."""
+    return [m for m in metrics.values() if m.required and m.key not in answered]
+
+
+def _fill(submission, values, submit, actor, via_token, now, *, late: bool) -> None:
+    """Set the answer's values and, when it is sent, its sending fields. A draft save
+    keeps a returned answer "returned" until it is sent again."""
+    submission.values = values
+    if submit:
+        submission.status = Submission.Status.SUBMITTED
+        submission.submitted_at = now
+        if submission.first_submitted_at is None:
+            submission.first_submitted_at = now
+            submission.is_late = late
+        submission.submitted_by = actor
+        submission.via_token = via_token
 
 
 def _save_locked(submission, created, request, metrics, values, answer, submit, actor, label, via_token, now, target):
@@ -448,7 +489,7 @@ def _save_locked(submission, created, request, metrics, values, answer, submit, 
             raise ReportError({key: [_("Tối đa %(n)d tệp cho mỗi chỉ tiêu.") % {"n": MAX_FILES_PER_METRIC}]})
     if submit:
         answered = set(values) | set(file_values) | {k for k, items in answer.files.items() if items}
-        missing = [m for m in metrics.values() if m.required and m.key not in answered]
+        missing = _missing(metrics, answered)
         if missing:
             raise ReportError({m.key: [_("Chỉ tiêu bắt buộc.")] for m in missing})
 
@@ -465,16 +506,7 @@ def _save_locked(submission, created, request, metrics, values, answer, submit, 
             file_values.setdefault(key, []).append(row.pk)
     values.update(file_values)
 
-    submission.values = values
-    if submit:
-        submission.status = Submission.Status.SUBMITTED
-        submission.submitted_at = now
-        if submission.first_submitted_at is None:
-            submission.first_submitted_at = now
-            submission.is_late = late
-        submission.submitted_by = actor
-        submission.via_token = via_token
-    # A draft save keeps a returned answer "returned" until it is sent again.
+    _fill(submission, values, submit, actor, via_token, now, late=late)
     if submission.pk is None:
         insert_new(submission)  # the first answer of this unit
     else:

@@ -5,7 +5,7 @@ on, than the database took to run it. Used by audit.services (audit_record) and 
 token-link answer path of reporting.services."""
 from __future__ import annotations
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
 
@@ -111,20 +111,13 @@ class _Unset:
     """Marks an attribute not in the instance's __dict__ (deferred): converted the long way."""
 
 
-def insert_new(obj) -> None:
-    """Write `obj`, a new row whose id the database assigns, as `obj.save()` would
-    (each field's pre_save and conversion for the database) but with an INSERT built once
-    per model. A model with pre_save/post_save receivers goes through save() itself, so
-    that they run. Sets obj.pk. Raises IntegrityError as save() would."""
-    model = type(obj)
-    if pre_save.has_listeners(model) or post_save.has_listeners(model):
-        obj.save(force_insert=True)
-        return
-    conn = connections[DEFAULT_DB_ALIAS]
-    meta = obj._meta
+def _insert_statement(model, conn) -> tuple[str, list, bool]:
+    """(INSERT statement, [(field, types written as they are)], whether it returns the
+    id) for new rows of `model` on `conn`, built once."""
     key = (model, conn.vendor)
     prepared = _INSERTS.get(key)
     if prepared is None:
+        meta = model._meta
         fields = [f for f in meta.concrete_fields if not f.primary_key]
         if (meta.parents or not getattr(meta.pk, "db_returning", False)
                 or any(f.generated or f.has_db_default() for f in fields)):
@@ -136,19 +129,111 @@ def insert_new(obj) -> None:
         if returning:
             sql += f" RETURNING {quote(meta.pk.column)}"
         prepared = _INSERTS[key] = (sql, [(f, _as_is(f, conn)) for f in fields], returning)
-    sql, fields, returning = prepared
+    return prepared
+
+
+def _params(obj, fields: list, conn) -> list:
+    """The values of a new row's columns, as save() would write them."""
     obj._prepare_related_fields_for_save(operation_name="insert_new")  # as save(): no unsaved related rows
     values = obj.__dict__
     params = []
     for f, as_is in fields:
         value = values.get(f.attname, _Unset)
         params.append(value if type(value) in as_is else f.get_db_prep_save(f.pre_save(obj, True), conn))
-    with statement_cursor(conn) as cursor:
-        cursor.execute(sql, params)
-        pk = cursor.fetchone()[0] if returning else conn.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    return params
+
+
+def _has_receivers(model) -> bool:
+    return pre_save.has_listeners(model) or post_save.has_listeners(model)
+
+
+def _saved(obj, pk, conn) -> None:
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = conn.alias
+
+
+def insert_new(obj) -> None:
+    """Write `obj`, a new row whose id the database assigns, as `obj.save()` would
+    (each field's pre_save and conversion for the database) but with an INSERT built once
+    per model. A model with pre_save/post_save receivers goes through save() itself, so
+    that they run. Sets obj.pk. Raises IntegrityError as save() would."""
+    model = type(obj)
+    if _has_receivers(model):
+        obj.save(force_insert=True)
+        return
+    conn = connections[DEFAULT_DB_ALIAS]
+    sql, fields, returning = _insert_statement(model, conn)
+    params = _params(obj, fields, conn)
+    # as save(): an error inside an atomic block marks it for rollback
+    with transaction.mark_for_rollback_on_error(), statement_cursor(conn) as cursor:
+        cursor.execute(sql, params)
+        pk = cursor.fetchone()[0] if returning else conn.ops.last_insert_id(cursor, model._meta.db_table,
+                                                                             model._meta.pk.column)
+    _saved(obj, pk, conn)
+
+
+# (model, then's model, then's field, database vendor) -> the statement of insert_first
+_FIRSTS: dict[tuple, str] = {}
+
+
+def insert_first(obj, then, ref: str) -> bool | None:
+    """Write `obj`, a new row, and `then`, a new row whose field `ref` holds obj's id
+    (converted to that field's type), unless `obj` would break a unique constraint of
+    its table: then nothing is written and the result is False. True when both were
+    written (their pk set), None when this database cannot do it (the caller writes
+    them the usual way).
+
+    On PostgreSQL both rows go in one statement, INSERT … ON CONFLICT DO NOTHING in a
+    data-modifying WITH, which is atomic on its own: one round trip to the server where
+    a transaction that first looks for the row takes five (BEGIN, a locked SELECT, two
+    INSERTs, COMMIT). On SQLite it is INSERT … ON CONFLICT DO NOTHING RETURNING and the
+    second INSERT, in one transaction."""
+    model, then_model = type(obj), type(then)
+    conn = connections[DEFAULT_DB_ALIAS]
+    if (conn.vendor not in ("postgresql", "sqlite") or not conn.features.can_return_columns_from_insert
+            or _has_receivers(model) or _has_receivers(then_model)):
+        return None
+    sql, fields, _returning = _insert_statement(model, conn)
+    params = _params(obj, fields, conn)
+    quote = conn.ops.quote_name
+    pk = quote(model._meta.pk.column)
+    then_pk = quote(then_model._meta.pk.column)
+    ref_field = then_model._meta.get_field(ref)
+    then_sql, then_fields, _ = _insert_statement(then_model, conn)
+    if conn.vendor == "sqlite":
+        with transaction.atomic(), statement_cursor(conn) as cursor:
+            cursor.execute(f"{sql.rsplit(' RETURNING ', 1)[0]} ON CONFLICT DO NOTHING RETURNING {pk}", params)
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            _saved(obj, row[0], conn)
+            setattr(then, ref_field.attname, ref_field.to_python(obj.pk))
+            cursor.execute(then_sql, _params(then, then_fields, conn))
+            _saved(then, cursor.fetchone()[0], conn)
+        return True
+    key = (model, then_model, ref, conn.vendor)
+    both = _FIRSTS.get(key)
+    if both is None:
+        # the SELECT list gives the columns no type: each value is cast to its column's
+        columns = []
+        for f, _as in then_fields:
+            source = "new." + pk if f is ref_field else "%s"
+            columns.append(f"CAST({source} AS {f.db_type(conn)})")
+        both = _FIRSTS[key] = (
+            f"WITH new AS ({sql.rsplit(' RETURNING ', 1)[0]} ON CONFLICT DO NOTHING RETURNING {pk}) "
+            f"{then_sql.split(' VALUES ', 1)[0]} SELECT {', '.join(columns)} FROM new "
+            f"RETURNING {then_pk}, (SELECT {pk} FROM new)")
+    then_params = [p for p, (f, _as) in zip(_params(then, then_fields, conn), then_fields) if f is not ref_field]
+    with transaction.mark_for_rollback_on_error(), statement_cursor(conn) as cursor:
+        cursor.execute(both, params + then_params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _saved(then, row[0], conn)
+    _saved(obj, row[1], conn)
+    setattr(then, ref_field.attname, ref_field.to_python(obj.pk))
+    return True
 
 
 class Select:

@@ -3,8 +3,10 @@ report request on it addressed to unit_a and unit_b with one metric of each kind
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 
@@ -40,3 +42,44 @@ def request_open(plan, officer, unit_a, unit_b):
 
 def metric(req, kind):
     return req.metrics.get(kind=kind)
+
+
+@pytest.fixture
+def thread_database(transactional_db, tmp_path):
+    """What connections opened by other threads use: on PostgreSQL the test database; on
+    SQLite a file copy of it, the way a deployment runs it (WAL, busy timeout, IMMEDIATE
+    transactions). The test's own in-memory SQLite database is shared-cache, whose table
+    locks fail at once ("database table is locked") instead of waiting like a file's.
+    Read results back through `in_thread`."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    path = tmp_path / "threads.sqlite3"
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM INTO %s", [str(path)])
+    settings_dict = connection.settings_dict  # the dict new connections are made from
+    name = settings_dict["NAME"]
+    settings_dict["NAME"] = str(path)
+    try:
+        yield
+    finally:
+        settings_dict["NAME"] = name
+
+
+def in_thread(function):
+    """function() run in a new thread, with its own database connection."""
+    out, errors = [], []
+
+    def run():
+        try:
+            out.append(function())
+        except Exception as exc:  # reported below; a thread's exception is otherwise lost
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+    assert not errors, errors
+    return out[0]

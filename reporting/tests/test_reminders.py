@@ -19,6 +19,7 @@ from accounts.models import User
 from plans.models import Activity, Assignment, Plan
 from reporting.models import Reminder, ReportRequest, Submission, Target
 from reporting.reminders import OVERDUE_WINDOW_DAYS, reminders_due, reminders_send
+from .conftest import in_thread
 
 DEADLINE = timezone.make_aware(dt.datetime(2026, 6, 15, 17, 0))  # 17:00 in Hà Nội time
 
@@ -272,47 +273,6 @@ def test_dry_run_counts_and_sends_nothing(people, request_ab, tasks, smtp_server
     real = reminders_send(now=at(-3))
     assert (real.emails, real.reminders) == (preview.emails, preview.reminders)
     assert reminders_send(now=at(-3), dry_run=True).emails == 0
-
-
-@pytest.fixture
-def thread_database(transactional_db, tmp_path):
-    """What connections opened by other threads use: on PostgreSQL the test database; on
-    SQLite a file copy of it, the way a deployment runs it (WAL, busy timeout, IMMEDIATE
-    transactions). The test's own in-memory SQLite database is shared-cache, whose table
-    locks fail at once ("database table is locked") instead of waiting like a file's.
-    Read results back through `in_thread`."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    path = tmp_path / "threads.sqlite3"
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM INTO %s", [str(path)])
-    settings_dict = connection.settings_dict  # the dict new connections are made from
-    name = settings_dict["NAME"]
-    settings_dict["NAME"] = str(path)
-    try:
-        yield
-    finally:
-        settings_dict["NAME"] = name
-
-
-def in_thread(function):
-    """function() run in a new thread, with its own database connection."""
-    out, errors = [], []
-
-    def run():
-        try:
-            out.append(function())
-        except Exception as exc:  # reported below; a thread's exception is otherwise lost
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    assert not errors, errors
-    return out[0]
 
 
 def test_two_runs_at_once_send_each_reminder_once(people, request_ab, tasks, smtp_server, thread_database):

@@ -9,15 +9,16 @@ import pytest
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models.signals import post_save
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from audit.models import AuditEvent
-from planwatch.lib.statements import insert_new
+from planwatch.lib.statements import insert_first, insert_new
 from directory.models import Unit
 from reporting import services
 from reporting.models import ReportRequest, Submission, Target
 from reporting.services import Answer
 
-from .conftest import metric
+from .conftest import in_thread, metric
 
 
 def fields_of(obj, names):
@@ -252,3 +253,155 @@ def test_rows_are_built_as_from_db_builds_them(request_open, unit_a):
     finally:
         post_init.disconnect(receiver, sender=Target)
     assert seen == [t2]  # a receiver: built by from_db, which sends the signal
+
+
+# --- insert_first: a first answer and its audit event in one go --------------------------
+
+def first_pair(request_open, unit, **fields):
+    sub = Submission(request=request_open, unit=unit, status="submitted", values={"1": 12, "5": ["https://a.vn/1"]},
+                     **fields)
+    event = AuditEvent(**event_fields(object_id="", province=request_open.province, unit=unit))
+    return sub, event
+
+
+def test_insert_first_writes_both_rows_as_save_writes_them(request_open, unit_a, unit_b, reporter):
+    at = dt.datetime(2026, 3, 1, 8, 30, tzinfo=dt.timezone.utc)
+    fields = dict(first_submitted_at=at, submitted_at=at, is_late=True, submitted_by=reporter)
+    saved, saved_event = first_pair(request_open, unit_a, **fields)
+    saved.save()
+    saved_event.object_id = str(saved.pk)
+    saved_event.at = at
+    saved_event.save()
+    sub, event = first_pair(request_open, unit_b, **fields)
+    event.at = at
+    assert insert_first(sub, event, "object_id") is True
+    assert sub.pk and event.pk and not sub._state.adding and not event._state.adding
+    assert event.object_id == str(sub.pk)
+    subs = {r.pop("id"): r for r in Submission.objects.values()}
+    for r in subs.values():
+        r.pop("unit_id"), r.pop("created_at"), r.pop("updated_at")
+    assert subs[sub.pk] == subs[saved.pk]
+    events = {r.pop("id"): r for r in AuditEvent.objects.values()}
+    assert events[event.pk].pop("object_id") == str(sub.pk)
+    assert events[saved_event.pk].pop("object_id") == str(saved.pk)
+    events[event.pk].pop("unit_id"), events[saved_event.pk].pop("unit_id")
+    assert events[event.pk] == events[saved_event.pk]
+
+
+def test_insert_first_writes_nothing_when_the_row_exists(request_open, unit_a):
+    Submission.objects.create(request=request_open, unit=unit_a)
+    sub, event = first_pair(request_open, unit_a)
+    assert insert_first(sub, event, "object_id") is False
+    assert sub.pk is None and event.pk is None and sub._state.adding
+    assert Submission.objects.count() == 1 and not AuditEvent.objects.exists()
+
+
+def test_insert_first_leaves_models_with_receivers_to_the_caller(request_open, unit_a):
+    def receiver(sender, instance, **kwargs):
+        pass
+
+    post_save.connect(receiver, sender=AuditEvent)
+    try:
+        sub, event = first_pair(request_open, unit_a)
+        assert insert_first(sub, event, "object_id") is None
+    finally:
+        post_save.disconnect(receiver, sender=AuditEvent)
+    assert not Submission.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_insert_first_writes_neither_row_when_the_second_fails(request_open, unit_a):
+    sub, event = first_pair(request_open, unit_a)
+    event.action = None  # NOT NULL
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_first(sub, event, "object_id")
+    assert not Submission.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_a_first_answer_is_one_statement_on_postgresql(request_open, unit_a):
+    """Its row and its audit event: one statement on PostgreSQL (no BEGIN, no lock, no
+    COMMIT round trips), INSERT … ON CONFLICT DO NOTHING and the event's INSERT on SQLite.
+    A later answer of the same unit takes the locked path."""
+    from django.test.utils import CaptureQueriesContext
+
+    target = request_open.targets.get(unit=unit_a)
+    count = metric(request_open, "count").key
+    with CaptureQueriesContext(connection) as captured:
+        s = services.submission_save(request=request_open, unit=unit_a, answer=Answer(values={count: "3"}),
+                                     submit=True, via_token=True, target=target)
+    writes = [q["sql"] for q in captured.captured_queries
+              if "reporting_submission" in q["sql"] or "audit_auditevent" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1 and writes[0].startswith("WITH new AS (INSERT INTO \"reporting_submission\"")
+    else:
+        assert len(writes) == 2 and "ON CONFLICT DO NOTHING" in writes[0] and "audit_auditevent" in writes[1]
+    assert not any("FOR UPDATE" in q["sql"] for q in captured.captured_queries)
+    event = AuditEvent.objects.get(object_type="submission")
+    assert (event.object_id, event.unit_id, event.action) == (str(s.pk), unit_a.pk, "submission.submit")
+    assert event.after == {"status": "submitted", "values": {count: 3}, "late": False}
+    assert event.before == {"status": "draft", "values": {}}
+    with CaptureQueriesContext(connection) as captured:
+        services.submission_save(request=request_open, unit=unit_a, answer=Answer(values={count: "4"}), submit=True,
+                                 via_token=True, target=target)
+    assert Submission.objects.get().values == {count: 4}
+    assert AuditEvent.objects.filter(object_type="submission").count() == 2
+
+
+def test_a_first_answer_is_recorded_as_the_locked_path_records_it(request_open, unit_a, unit_b, monkeypatch):
+    count, text = metric(request_open, "count").key, metric(request_open, "text").key
+    now = timezone.now()
+    values = {count: "7", text: "Đã treo băng rôn"}
+    fast = services.submission_save(request=request_open, unit=unit_a, answer=Answer(values=values), submit=True,
+                                    via_token=True, now=now)
+    monkeypatch.setattr(services, "insert_first", lambda *a: None)  # a database without it
+    slow = services.submission_save(request=request_open, unit=unit_b, answer=Answer(values=values), submit=True,
+                                    via_token=True, now=now)
+    names = ["status", "values", "first_submitted_at", "submitted_at", "is_late", "submitted_by_id", "via_token"]
+    assert fields_of(Submission.objects.get(pk=fast.pk), names) == fields_of(Submission.objects.get(pk=slow.pk), names)
+    ef, es = (AuditEvent.objects.get(object_type="submission", object_id=str(s.pk)) for s in (fast, slow))
+    assert (ef.action, ef.before, ef.after, ef.province_id) == (es.action, es.before, es.after, es.province_id)
+
+
+def test_a_first_answer_missing_a_required_metric_is_refused_by_name(request_open, unit_a):
+    text = metric(request_open, "text").key
+    with pytest.raises(services.ReportError) as info:
+        services.submission_save(request=request_open, unit=unit_a, answer=Answer(values={text: "x"}), submit=True)
+    assert list(info.value.errors) == [metric(request_open, "count").key]
+    assert not Submission.objects.exists() and not AuditEvent.objects.filter(object_type="submission").exists()
+
+
+def test_first_answers_of_one_unit_at_once(request_open, unit_a, thread_database):
+    """Eight first answers of the same unit race, each on its own connection: one row,
+    each answer recorded once, no error."""
+    import threading
+
+    count = metric(request_open, "count").key
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def run(n):
+        try:
+            barrier.wait(timeout=10)
+            services.submission_save(request=request_open, unit=unit_a, answer=Answer(values={count: str(n)}),
+                                     submit=True)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+
+    def stored():
+        rows = list(Submission.objects.filter(request=request_open, unit=unit_a))
+        events = list(AuditEvent.objects.filter(object_type="submission").order_by("id"))
+        return rows, events
+
+    rows, events = in_thread(stored)
+    assert len(rows) == 1 and len(events) == 8 and rows[0].status == "submitted"
+    assert {e.object_id for e in events} == {str(rows[0].pk)}
+    assert events[0].before == {"status": "draft", "values": {}}
+    assert events[-1].after["values"] == rows[0].values

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image
 
@@ -170,15 +171,38 @@ def test_removing_another_units_file_does_nothing(request_open, unit_a, unit_b):
 
 
 def test_failure_midway_leaves_nothing(request_open, unit_a, monkeypatch):
+    """The audit event of a first answer fails in the database, after the answer's own
+    row went in: neither stays (insert_first writes both in one statement or transaction)."""
     import reporting.services as mod
+
+    real = mod.audit_event
+
+    def no_action(**kw):
+        event = real(**kw)
+        event.action = None  # NOT NULL: refused by the database itself
+        return event
+
+    monkeypatch.setattr(mod, "audit_event", no_action)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.submission_save(request=request_open, unit=unit_a, answer=answer(request_open, count="1"), submit=True)
+    assert not Submission.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_failure_midway_leaves_an_earlier_answer_as_it_was(request_open, unit_a, monkeypatch):
+    import reporting.services as mod
+
+    first = services.submission_save(request=request_open, unit=unit_a, answer=answer(request_open, count="1"),
+                                     submit=False)
 
     def boom(**kw):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(mod, "audit_record", boom)
     with pytest.raises(RuntimeError):
-        services.submission_save(request=request_open, unit=unit_a, answer=answer(request_open, count="1"), submit=True)
-    assert not Submission.objects.exists()
+        services.submission_save(request=request_open, unit=unit_a, answer=answer(request_open, count="2"), submit=True)
+    s = Submission.objects.get()
+    assert (s.pk, s.status, s.values) == (first.pk, Submission.Status.DRAFT, first.values)
+    assert AuditEvent.objects.filter(object_type="submission").count() == 1
 
 
 def test_progress_counts(request_open, unit_a, unit_b):
