@@ -97,3 +97,15 @@ def test_when_the_consumer_dies_the_web_server_is_stopped(served):
     assert not alive(pids["web"])
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url + "accounts/login/", timeout=5)
+
+
+def test_a_worker_loads_the_urlconf_when_it_starts(tmp_path):
+    """gunicorn imports planwatch.wsgi in each worker before its first connection: the
+    URLconf and the views it imports are loaded then, not during a user's request."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(PLANWATCH_DATA_DIR=str(tmp_path / "data"), STATIC_MANIFEST="0")
+    code = ("import sys; import planwatch.wsgi; "
+            "print(sorted(m for m in ('planwatch.urls', 'reporting.views', 'plans.views_tracking') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[-2] == "['plans.views_tracking', 'planwatch.urls', 'reporting.views']"
