@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import (
@@ -112,106 +113,70 @@ def _form_error(form) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
 
-def _action(request, a: Assignment, *, who: str, form_class, name: str, call: Callable, done: str, anchor: str):
-    """The shape every action shares: check who acts (403), the form, call one service,
+@dataclass(frozen=True)
+class _Action:
+    """One action of the assignment page: who may take it (a key of _may), its form,
+    where the page scrolls back to, the message when it is done, and the service it
+    calls with (assignment, user, the form's cleaned data)."""
+
+    who: str
+    form_class: type
+    anchor: str
+    done: str
+    call: Callable[[Assignment, object, dict], object]
+
+
+def _add_file(a, user, d):
+    f = d["file"]
+    return tracking.assignment_add_file(assignment=a, user=user, data=f.read(), filename=f.name, title=d["title"])
+
+
+# By the name in the URL (plans/urls.py: one route each, named "assignment_<name>") and
+# of the form on the page.
+ACTIONS: dict[str, _Action] = {
+    "status": _Action("can_report", StatusForm, "#status", gettext_lazy("Đã cập nhật trạng thái."),
+                      lambda a, user, d: tracking.assignment_set_status(assignment=a, user=user, status=d["status"],
+                                                                        reason=d["reason"])),
+    "note": _Action("can_report", NoteForm, "#thread", gettext_lazy("Đã ghi tiến độ."),
+                    lambda a, user, d: tracking.assignment_add_note(assignment=a, user=user, body=d["body"])),
+    "link": _Action("can_report", LinkForm, "#evidence", gettext_lazy("Đã thêm liên kết."),
+                    lambda a, user, d: tracking.assignment_add_link(assignment=a, user=user, url=d["url"],
+                                                                    title=d["title"])),
+    "file": _Action("can_report", FileForm, "#evidence", gettext_lazy("Đã tải tệp lên."), _add_file),
+    "comment": _Action("can_comment", CommentForm, "#thread", gettext_lazy("Đã gửi trao đổi."),
+                       lambda a, user, d: tracking.assignment_comment(assignment=a, user=user, body=d["body"])),
+    "accept": _Action("can_review", AcceptForm, "#review", gettext_lazy("Đã chấp nhận kết quả."),
+                      lambda a, user, d: tracking.assignment_accept(assignment=a, user=user, body=d["body"])),
+    "return": _Action("can_review", ReturnForm, "#review", gettext_lazy("Đã trả lại cho đơn vị."),
+                      lambda a, user, d: tracking.assignment_return(assignment=a, user=user, body=d["body"])),
+}
+
+
+@require_POST
+@login_required
+def assignment_action(request, pk, action: str):
+    """Every action shares this shape: check who acts (403), the form, call one service,
     answer with a redirect (htmx: the page) or the page with the error."""
-    if not _may(request.user, a)[who]:
+    spec = ACTIONS[action]
+    a = _assignment_for(request, pk)
+    if not _may(request.user, a)[spec.who]:
         raise PermissionDenied
-    form = form_class(request.POST, request.FILES)
+    form = spec.form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
-            call(form.cleaned_data)
+            spec.call(a, request.user, form.cleaned_data)
         except tracking.TrackingError as e:
             error = str(e)
         else:
+            done = str(spec.done)
             if request.htmx:
                 a.refresh_from_db()
                 return _page(request, a, notice=done)
             messages.success(request, done)
-            return redirect(reverse("plans:assignment", args=[a.pk]) + anchor)
+            return redirect(reverse("plans:assignment", args=[a.pk]) + spec.anchor)
     else:
         error = _form_error(form)
-    return _page(request, a, bound={name: form}, error=error, status=200 if request.htmx else 400)
-
-
-@require_POST
-@login_required
-def assignment_status(request, pk):
-    a = _assignment_for(request, pk)
-    return _action(
-        request, a, who="can_report", form_class=StatusForm, name="status", anchor="#status",
-        done=_("Đã cập nhật trạng thái."),
-        call=lambda d: tracking.assignment_set_status(assignment=a, user=request.user, status=d["status"],
-                                                     reason=d["reason"]),
-    )
-
-
-@require_POST
-@login_required
-def assignment_note(request, pk):
-    a = _assignment_for(request, pk)
-    return _action(
-        request, a, who="can_report", form_class=NoteForm, name="note", anchor="#thread",
-        done=_("Đã ghi tiến độ."),
-        call=lambda d: tracking.assignment_add_note(assignment=a, user=request.user, body=d["body"]),
-    )
-
-
-@require_POST
-@login_required
-def assignment_link(request, pk):
-    a = _assignment_for(request, pk)
-    return _action(
-        request, a, who="can_report", form_class=LinkForm, name="link", anchor="#evidence",
-        done=_("Đã thêm liên kết."),
-        call=lambda d: tracking.assignment_add_link(assignment=a, user=request.user, url=d["url"], title=d["title"]),
-    )
-
-
-@require_POST
-@login_required
-def assignment_file(request, pk):
-    a = _assignment_for(request, pk)
-
-    def call(d):
-        f = d["file"]
-        tracking.assignment_add_file(assignment=a, user=request.user, data=f.read(), filename=f.name, title=d["title"])
-
-    return _action(request, a, who="can_report", form_class=FileForm, name="file", anchor="#evidence",
-                   done=_("Đã tải tệp lên."), call=call)
-
-
-@require_POST
-@login_required
-def assignment_comment(request, pk):
-    a = _assignment_for(request, pk)
-    return _action(
-        request, a, who="can_comment", form_class=CommentForm, name="comment", anchor="#thread",
-        done=_("Đã gửi trao đổi."),
-        call=lambda d: tracking.assignment_comment(assignment=a, user=request.user, body=d["body"]),
-    )
-
-
-@require_POST
-@login_required
-def assignment_accept(request, pk):
-    a = _assignment_for(request, pk)
-    return _action(
-        request, a, who="can_review", form_class=AcceptForm, name="accept", anchor="#review",
-        done=_("Đã chấp nhận kết quả."),
-        call=lambda d: tracking.assignment_accept(assignment=a, user=request.user, body=d["body"]),
-    )
-
-
-@require_POST
-@login_required
-def assignment_return(request, pk):
-    a = _assignment_for(request, pk)
-    return _action(
-        request, a, who="can_review", form_class=ReturnForm, name="return", anchor="#review",
-        done=_("Đã trả lại cho đơn vị."),
-        call=lambda d: tracking.assignment_return(assignment=a, user=request.user, body=d["body"]),
-    )
+    return _page(request, a, bound={action: form}, error=error, status=200 if request.htmx else 400)
 
 
 def _evidence_for(request, pk, **filters) -> Evidence:
