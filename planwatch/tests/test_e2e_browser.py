@@ -47,6 +47,12 @@ def browser_page(monkeypatch):
             yield page
         finally:
             browser.close()
+            # The ORM calls made while Playwright's loop runs in this thread keep their
+            # connection in that context (asgiref's Local): the test database's teardown
+            # would not see it, and PostgreSQL would refuse to drop a database in use.
+            from django.db import connections
+
+            connections.close_all()
 
 
 class Shots:
