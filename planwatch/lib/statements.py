@@ -207,10 +207,12 @@ def insert_first(obj, then, ref: str) -> bool | None:
             row = cursor.fetchone()
             if row is None:
                 return False
-            _saved(obj, row[0], conn)
-            setattr(then, ref_field.attname, ref_field.to_python(obj.pk))
+            setattr(then, ref_field.attname, ref_field.to_python(row[0]))
             cursor.execute(then_sql, _params(then, then_fields, conn))
-            _saved(then, cursor.fetchone()[0], conn)
+            then_id = cursor.fetchone()[0]
+        # only once both are in: a failure leaves obj as unsaved as it was
+        _saved(obj, row[0], conn)
+        _saved(then, then_id, conn)
         return True
     key = (model, then_model, ref, conn.vendor)
     both = _FIRSTS.get(key)

@@ -315,6 +315,7 @@ def test_insert_first_writes_neither_row_when_the_second_fails(request_open, uni
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_first(sub, event, "object_id")
     assert not Submission.objects.exists() and not AuditEvent.objects.exists()
+    assert sub.pk is None and sub._state.adding and event.pk is None
 
 
 def test_a_first_answer_is_one_statement_on_postgresql(request_open, unit_a):
