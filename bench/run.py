@@ -36,6 +36,10 @@ answer through their token links against gunicorn on 127.0.0.1, 64 in flight:
     rush_<db>_per_s, rush_<db>_p50_ms, rush_<db>_p99_ms, rush_<db>_errors
     rush_<db>_server_cpu_ms, rush_<db>_client_cpu_ms   CPU time per answer of all gunicorn
                                            processes and of the posting client
+    rush_<db>_db_cpu_ms                    CPU time per answer of the PostgreSQL server
+                                           (null on SQLite)
+    rush_<db>_host_busy_pct, rush_<db>_host_steal_pct   the machine during the posts: CPU
+                                           in use, and CPU taken by other guests (steal)
 
 Banner monitoring (bench/banner.py, on a temporary SQLite): a full round of
 banner checks of 10,000 sites served by the test farm on 127.0.0.1, two consumers:

@@ -23,6 +23,12 @@ Prints one JSON object; keys carry the database name (`sqlite` or `postgresql`):
     rush_<db>_errors       posts that did not get the expected 302
     rush_<db>_server_cpu_ms   CPU time (user + system) of the gunicorn processes per post
     rush_<db>_client_cpu_ms   CPU time of this load generator per post (same machine)
+    rush_<db>_db_cpu_ms       CPU time of the PostgreSQL server per post, when it runs on
+                              this machine (null on SQLite, whose work is in the server's)
+    rush_<db>_host_busy_pct, rush_<db>_host_steal_pct   the whole machine while the posts
+                              ran (/proc/stat): the share of CPU time in use, and the share
+                              the hypervisor gave to other guests ("steal"). The host's
+                              speed varies from run to run; these say how loaded it was.
 """
 from __future__ import annotations
 
@@ -167,21 +173,72 @@ def rush(port: int, targets: list[tuple[int, str]], fields: dict, concurrency: i
 def server_cpu_s(master_pid: int) -> float:
     """CPU seconds (user + system) used so far by gunicorn: the master and its workers,
     read from /proc (Linux); the database server is not counted."""
-    pids = [master_pid]
     try:
         children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     except OSError:
         return float("nan")
-    pids += [int(p) for p in children]
-    ticks = 0
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    ticks = sum(_proc_cpu_ticks(pid) for pid in [master_pid, *map(int, children)])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu_ticks(pid: int, *, children_done: bool = False) -> int:
+    """utime + stime of `pid` (with children_done: plus those of its children that
+    have ended), in clock ticks; 0 when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    fields = stat[stat.rindex(")") + 2:].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if children_done:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks
+
+
+def db_server_cpu_s() -> float | None:
+    """CPU seconds used so far by the PostgreSQL server this process is connected to:
+    its postmaster (with the backends that have ended) and every live backend. None on
+    SQLite, or when the server is not on this machine."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    try:
+        stat = Path(f"/proc/{backend}/stat").read_text()
+    except OSError:
+        return None  # another machine (or another PID namespace)
+    postmaster = int(stat[stat.rindex(")") + 2:].split()[1])  # the backend's parent
+    try:
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+    except OSError:
+        return None
+    ticks = _proc_cpu_ticks(postmaster, children_done=True) + sum(_proc_cpu_ticks(int(c)) for c in children)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def host_cpu_ticks() -> list[int] | None:
+    """The machine's CPU time counters (the "cpu" line of /proc/stat: user, nice, system,
+    idle, iowait, irq, softirq, steal), or None where there is no /proc/stat."""
+    try:
+        line = Path("/proc/stat").read_text().split("\n", 1)[0]
+    except OSError:
+        return None
+    return [int(x) for x in line.split()[1:9]]
+
+
+def host_shares(before: list[int] | None, after: list[int] | None) -> tuple[float | None, float | None]:
+    """(busy %, steal %) of the machine between two host_cpu_ticks() readings."""
+    if not before or not after:
+        return None, None
+    d = [b - a for a, b in zip(before, after)]
+    total = sum(d)
+    if total <= 0:
+        return None, None
+    idle = d[3] + d[4]  # idle, iowait
+    return round(100 * (total - idle - d[7]) / total, 1), round(100 * d[7] / total, 1)
 
 
 def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -226,9 +283,12 @@ def main(argv: list[str] | None = None) -> int:
             # warm every worker (imports, first connection) with cheap GETs
             send_all(port, [b"GET /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"]
                      * (args.workers * 4), args.workers * 4)
+            db0, host0 = db_server_cpu_s(), host_cpu_ticks()
             cpu0, client0 = server_cpu_s(proc.pid), time.process_time()
             results, elapsed = rush(port, targets, fields, args.concurrency)
             cpu = (server_cpu_s(proc.pid) - cpu0, time.process_time() - client0)
+            host1, db1 = host_cpu_ticks(), db_server_cpu_s()
+            load = (None if db0 is None or db1 is None else db1 - db0, *host_shares(host0, host1))
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
@@ -236,14 +296,15 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        out = count(db, targets, results, elapsed, cpu)
+        out = count(db, targets, results, elapsed, cpu, load)
     print(json.dumps(out, indent=2))
     if args.out:
         args.out.write_text(json.dumps(out, indent=2) + "\n")
     return 0
 
 
-def count(db: str, targets, results, elapsed: float, cpu: tuple[float, float]) -> dict:
+def count(db: str, targets, results, elapsed: float, cpu: tuple[float, float],
+          load: tuple[float | None, float | None, float | None]) -> dict:
     from django.db.models import Count
 
     from audit.models import AuditEvent
@@ -266,6 +327,9 @@ def count(db: str, targets, results, elapsed: float, cpu: tuple[float, float]) -
         f"rush_{db}_errors": errors,
         f"rush_{db}_server_cpu_ms": round(cpu[0] / len(targets) * 1000, 2),
         f"rush_{db}_client_cpu_ms": round(cpu[1] / len(targets) * 1000, 2),
+        f"rush_{db}_db_cpu_ms": None if load[0] is None else round(load[0] / len(targets) * 1000, 2),
+        f"rush_{db}_host_busy_pct": load[1],
+        f"rush_{db}_host_steal_pct": load[2],
     }
 
 
