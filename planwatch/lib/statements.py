@@ -202,13 +202,18 @@ def insert_first(obj, then, ref: str) -> bool | None:
     ref_field = then_model._meta.get_field(ref)
     then_sql, then_fields, _ = _insert_statement(then_model, conn)
     if conn.vendor == "sqlite":
+        # Both rows' values are ready before the write lock is taken (BEGIN IMMEDIATE):
+        # every other writer waits while it is held. Only the reference is set inside.
+        then_params = _params(then, then_fields, conn)
+        at = next(i for i, (f, _as) in enumerate(then_fields) if f is ref_field)
         with transaction.atomic(), statement_cursor(conn) as cursor:
             cursor.execute(f"{sql.rsplit(' RETURNING ', 1)[0]} ON CONFLICT DO NOTHING RETURNING {pk}", params)
             row = cursor.fetchone()
             if row is None:
                 return False
             setattr(then, ref_field.attname, ref_field.to_python(row[0]))
-            cursor.execute(then_sql, _params(then, then_fields, conn))
+            then_params[at] = ref_field.get_db_prep_save(getattr(then, ref_field.attname), conn)
+            cursor.execute(then_sql, then_params)
             then_id = cursor.fetchone()[0]
         # only once both are in: a failure leaves obj as unsaved as it was
         _saved(obj, row[0], conn)
