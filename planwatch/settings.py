@@ -110,6 +110,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend with a finer wait for the write lock (planwatch/lib/sqlite)
+    DATABASES["default"]["ENGINE"] = "planwatch.lib.sqlite"
     # A worker keeps its connection (one per thread): opening one runs the PRAGMAs below
     # on every request otherwise, which the deadline-rush benchmark showed to cost.
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
