@@ -112,6 +112,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's SQLite backend with a finer wait for the write lock (planwatch/lib/sqlite)
     DATABASES["default"]["ENGINE"] = "planwatch.lib.sqlite"
+    # The tests' database in memory, as Django makes it for SQLite anyway. Said here
+    # because pytest-django knows SQLite by Django's engine name only: under another
+    # name it derives a file name from NAME for each xdist worker ("test_/…_gw0").
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
     # A worker keeps its connection (one per thread): opening one runs the PRAGMAs below
     # on every request otherwise, which the deadline-rush benchmark showed to cost.
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)

@@ -46,6 +46,14 @@ def test_the_embedded_database_uses_this_engine():
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
+@pytest.mark.django_db
+def test_the_tests_database_is_in_memory_under_every_worker():
+    """pytest-django (with xdist, one database per worker) must still see an in-memory
+    SQLite database, not a file named after the production one."""
+    assert connection.settings_dict["NAME"].startswith("file:memorydb_")
+    assert connection.creation.is_in_memory_db(connection.settings_dict["NAME"])
+
+
 def test_a_transaction_waits_for_the_lock_past_the_fine_steps(db_file, wrapper):
     """Held for 0.3 s, beyond the ~25 ms of fine steps: SQLite's own wait takes over and
     the transaction starts once the lock is free; the connection's busy_timeout is as it was."""
