@@ -1,5 +1,9 @@
 # planwatch: `make run` and `make test` are the two commands; see README.md.
-PYTHON ?= python3.11
+# Debian's own CPython 3.11 (/usr/bin/python3.11) is built with profile-guided and
+# link-time optimisation; a python3.11 compiled from source without
+# --enable-optimizations (pyenv's default) runs the parser and the web app 10-20% slower
+# (docs/docparse.md, "Speed"). Use Debian's where it is installed.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) python3.11)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 SHARED ?= ../shared
@@ -16,10 +20,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-venv: $(VENV)/.installed
+# A venv made from another interpreter than $(PYTHON) is made again.
+venv:
+	@if [ -x $(PY) ] && [ "$$(readlink -f $(PY))" != "$$(readlink -f "$$(command -v $(PYTHON))")" ]; then \
+	  echo "$(VENV) runs $$(readlink -f $(PY)), not $(PYTHON): making it again"; rm -rf $(VENV); fi
+	@$(MAKE) --no-print-directory $(VENV)/.installed
 
 sysdeps:
-	bash scripts/system-deps.sh
+	PYTHON=$(PYTHON) bash scripts/system-deps.sh
 
 # Every step is idempotent: a second `make run` keeps the data of the first.
 run: sysdeps venv
