@@ -397,6 +397,8 @@ def machine() -> dict:
     return {
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
+        # which build: Debian's optimised /usr/bin/python3.11 or another (docs/docparse.md)
+        "python_executable": os.path.realpath(sys.executable),
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "machine": platform.machine(),
