@@ -177,24 +177,29 @@ def heading_units(heading: str) -> list[str] | None:
     return vunits.split_units(bare) or None
 
 
-# Any word a unit name can start with; gates the costlier unit parsing.
-# No "(?<!\w)" in front: a pattern that starts with a literal lets the regex engine skip
-# to candidate letters, which is most of the speed of a search; `_head_word` checks the
-# letter before.
+# Where a unit name can start, as written: a head of units.FREE_HEADS, with no word
+# boundary after it ("UBND tỉnh", "VTV1"), or a named head, a collective word or another
+# word a unit is named by ("Giám đốc"), followed by a space. Gates the costlier unit
+# parsing. No "(?<!\w)" in front: a pattern that starts with a literal lets the regex
+# engine skip to candidate letters, which is most of the speed of a search;
+# `_head_word` checks the letter before.
 _HEAD_WORDS = (
     "Sở|Ban|Bộ|Cục|Chi cục|Vụ|Viện|Hội|Báo|Đài|Tạp chí|Liên|Mặt trận|Đoàn|Tỉnh đoàn|Công an|Trung tâm|Phòng|"
     "Văn phòng|Kho bạc|Ngân hàng|Bảo hiểm|Tòa án|Toà án|Trường|Bệnh viện|Công ty|Tổng công ty|Tập đoàn|Học viện|Nhà xuất bản|"
     "Quỹ|Thanh tra|Thông tấn|Hãng|Quân khu|Bưu điện|Chi nhánh|Cơ quan|Đơn vị|Ủy ban|Uỷ ban|UB|HĐND|Hội đồng|Đảng|Huyện|"
     "Thành ủy|Tỉnh ủy|Thị ủy|TTXVN|VOV|VTV|VTC|VNPT|Viettel|BTG|LĐLĐ|MTTQ|STTTT|Cổng|Trang|Chủ tịch|Giám đốc|Thủ trưởng|"
-    "Chánh|Thường trực|Tổ|Bộ đội|Bộ Chỉ huy|Cảnh sát|Các|các|Những|những|Mọi|mọi"
+    "Chánh|Thường trực|Tổ|Bộ đội|Bộ Chỉ huy|Cảnh sát|Các|các|Những|những|Mọi|mọi|Tất cả|tất cả"
 ).split("|")
-# Factored by common prefixes (vunits.alternation): only where a match starts matters.
-_HEAD_WORD_RE = re.compile("(?:" + vunits.alternation(_HEAD_WORDS) + r")(?!\w)")
+# One alternation, factored by common prefixes (vunits.alternation), in which "\0" marks
+# where a word must end: two top-level alternatives would be tried at every position.
+_HEAD_WORD_RE = re.compile(
+    vunits.alternation(set(vunits.FREE_HEADS) | {w + "\0" for w in set(_HEAD_WORDS) | set(vunits.NAMED_HEADS)})
+    .replace(re.escape("\0"), r"(?!\w)")
+)
 
 
 def _head_word(text: str, pos: int = 0, endpos: int | None = None) -> bool:
-    """Whether a word a unit name can start with begins, as a whole word, in
-    text[pos:endpos]."""
+    """Whether a unit name can start, at the start of a word, in text[pos:endpos]."""
     if endpos is None:
         endpos = len(text)
     m = _HEAD_WORD_RE.search(text, pos, endpos)

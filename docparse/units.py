@@ -48,6 +48,8 @@ _COLLECTIVE_NOUNS = (
     "nhà báo", "hãng", "đồng chí", "thủ trưởng", "chủ tịch", "giám đốc", "tổ", "ấp", "thôn", "khu phố",
 )
 _LOWER_UNIT_START = ("đơn vị", "cơ quan", "địa phương", "ủy ban", "uỷ ban", "ubnd", "phòng", "trung tâm")
+# What other modules may build on (activities.py gates its unit parsing on these).
+FREE_HEADS, NAMED_HEADS = _FREE_HEADS, _NAMED_HEADS
 
 _WORD = r"[^\W\d_]"
 

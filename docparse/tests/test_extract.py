@@ -112,6 +112,19 @@ def test_inline_patterns():
     assert acts["III.4"].support == ["các đơn vị đầu mối"] and acts["III.4"].deadline == "2020-12-14"
 
 
+def test_inline_subject_with_a_free_head():
+    # corpus 62f25a030c183151: "UBND", "UBMTTQ", "Quận ủy" … start a unit name with no
+    # other head word nearby; the cheap gate before the inline search let them through
+    text = ("Số: 1/KH-UBND\n\nĐắk Nông, ngày 1 tháng 3 năm 2025\n\nIII. TỔ CHỨC THỰC HIỆN\n\n"
+            "1. UBND xã, phường thực hiện trực ban phòng chống thiên tai 24/24, duy trì thông tin liên lạc thông suốt.\n\n"
+            "2. UBND tỉnh chủ trì tổng kết.\n\n"
+            "3. Tổng kết, đánh giá cách làm hay.\n")
+    acts = _acts(text)
+    assert list(acts) == ["III.1", "III.2"]
+    assert acts["III.1"].lead == ["UBND xã, phường"]
+    assert acts["III.2"].lead == ["UBND tỉnh"]
+
+
 def test_not_activities():
     acts = _acts("I. MỤC ĐÍCH, YÊU CẦU\n\n1. Mục đích\n\n- Sở Tư pháp chủ trì tuyên truyền.\n\n"
                  "IV. KINH PHÍ\n\n1. Kinh phí thực hiện do các đơn vị tự bố trí.\n\n"
