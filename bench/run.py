@@ -7,6 +7,12 @@ best of N rounds:
                                                  bytes already in memory (MB = 10^6 bytes)
     parse_text_max_s, parse_text_max_doc         the slowest document (its best round)
     parse_text_failures                          documents that raised
+    parse_host_speed_ms                          a fixed pure-Python workload (string, dict
+                                                 and regex work), best of 5, just before the
+                                                 corpus rounds: it grows when other guests
+                                                 slow this host down, so compare parse
+                                                 figures between runs with similar values
+                                                 (and the same interpreter: machine)
     parse_docx_docs_per_s, parse_pdf_docs_per_s  the seeds built as DOCX and as PDF (null,
                                                  with a *_note, when they cannot be built)
 
@@ -61,6 +67,7 @@ import gc
 import json
 import os
 import platform
+import re
 import signal
 import statistics
 import subprocess
@@ -144,10 +151,27 @@ def measure(docs: list[Doc], rounds: int, limit: float) -> dict:
     }
 
 
+def host_speed_ms() -> float:
+    """Milliseconds for a fixed pure-Python workload, best of 5 (parse_host_speed_ms)."""
+    unit = re.compile(r"(?:Sở|Ban|UBND)\s+\w+")
+    line = "Sở Thông tin và Truyền thông chủ trì, phối hợp với UBND các huyện, thành phố thực hiện. " * 4
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        words: dict[str, int] = {}
+        for i in range(20000):
+            piece = line[i % 50:]
+            words[piece[:12]] = words.get(piece[:12], 0) + len(piece.split())
+            unit.search(piece)
+        best = min(best, time.perf_counter() - t0)
+    return round(best * 1000, 1)
+
+
 def bench_text(rounds: int, limit: float) -> dict:
     docs = [(p.name, p.read_bytes()) for p in sorted(CORPUS.glob("*.md"))]
     if not docs:
         return {"parse_text_docs_per_s": None, "parse_text_note": f"no corpus at {CORPUS}"}
+    speed = host_speed_ms()
     m = measure(docs, rounds, limit)
     return {
         "parse_text_docs_per_s": m["docs_per_s"],
@@ -156,6 +180,7 @@ def bench_text(rounds: int, limit: float) -> dict:
         "parse_text_max_doc": m["max_doc"],
         "parse_text_failures": m["failures"],
         "parse_text_docs": m["docs"],
+        "parse_host_speed_ms": speed,
     }
 
 
