@@ -34,6 +34,11 @@ _FREE_HEADS = (
     "Phòng Văn hóa", "Phòng VH", "Trung tâm VH", "Trung tâm Văn hóa", "Đài Truyền thanh", "Đài truyền thanh",
     "Trung tâm Truyền hình", "Thường trực", "Tổ công tác", "Tổ Công tác", "Đài Phát thanh",
     "Công an", "Báo và Phát thanh", "Bộ đội Biên phòng", "Bộ Chỉ huy", "Ban Chỉ huy",
+    # a unit on its own, or a named head followed by a lower-case word ("Thanh tra tỉnh")
+    "Tỉnh đoàn", "Thành đoàn", "Huyện đoàn", "Quận đoàn", "Tòa án nhân dân", "Toà án nhân dân",
+    "Viện kiểm sát nhân dân", "Thanh tra tỉnh", "Thanh tra huyện", "Thanh tra thành phố", "Bưu điện tỉnh",
+    "Bưu điện huyện", "Bảo hiểm xã hội tỉnh", "Bảo hiểm xã hội huyện", "Bảo hiểm xã hội Việt Nam",
+    "Kho bạc nhà nước", "Kho bạc Nhà nước",
 )
 # Nouns that make "các …" a collective mention of units.
 _COLLECTIVE_NOUNS = (
@@ -364,6 +369,7 @@ thương binh giao tài nguyên kế hoạch hiệp phụ nữ cựu chiến ni�
 nước miền vùng tây bắc đông số viễn bưu hạ tầng dịch chuyển đổi cứu nghiên nghị người tuổi chữ thập
 đỏ lưu trữ thống kê thuế hải kho bạc bảo hiểm ngân hàng chi nhánh đài tiếng nói tấn liên quan
 cùng với tại ở sau đây dưới đây nêu trên gồm được giao phân công chủ trì khu vực cộng đồng
+kiểm sát
 """.split())
 
 
@@ -410,8 +416,22 @@ def cut_at_verb(text: str) -> str:
     cut = cut_at_verb_only(text)
     end = _name_end(cut)
     if end < len(cut):
-        return cut[:end].rstrip(" ,")
+        return _drop_dangling(cut[:end].rstrip(" ,"))
     return cut
+
+
+# Words that can sit inside a name ("cơ quan trong tỉnh") but not end one: where running
+# text was found right after them ("… trung ương trong phạm vi nhiệm vụ"), they belong
+# to it.
+_DANGLING = frozenset("trong ngoài tại ở với của và các cùng".split())
+
+
+def _drop_dangling(name: str) -> str:
+    words = name.split(" ")
+    while len(words) > 1 and words[-1] in _DANGLING:
+        words.pop()
+        words[-1] = words[-1].rstrip(",")
+    return " ".join(words)
 
 
 def cut_at_verb_only(text: str) -> str:

@@ -125,6 +125,21 @@ def test_inline_subject_with_a_free_head():
     assert acts["III.2"].lead == ["UBND tỉnh"]
 
 
+def test_units_named_by_a_head_and_a_lower_case_word():
+    # corpus 1a395072 (1.), f069c23c (2.10.), ad5aff6c (a table cell "Tỉnh đoàn"): units
+    # whose name is a head and a lower-case word, or a head alone
+    text = ("Số: 1/KH-UBND\n\nĐắk Nông, ngày 1 tháng 3 năm 2025\n\nIII. TỔ CHỨC THỰC HIỆN\n\n"
+            "1. Thanh tra tỉnh\n\nChủ trì, phối hợp với các cơ quan, đơn vị có liên quan trong việc thanh tra đối "
+            "với tổ chức, cá nhân.\n\n"
+            "2. Đề nghị Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh\n\n- Thực hiện tốt chức năng thực hành "
+            "quyền công tố, xét xử.\n\n"
+            "3. Tỉnh đoàn\n\nChỉ đạo hệ thống tổ chức Đoàn các cấp cử đầu mối cấp xã tham gia mạng lưới hỗ trợ.\n")
+    acts = _acts(text)
+    assert acts["III.1"].lead == ["Thanh tra tỉnh"]
+    assert acts["III.2"].lead == ["Viện kiểm sát nhân dân tỉnh", "Tòa án nhân dân tỉnh"]
+    assert acts["III.3"].lead == ["Tỉnh đoàn"]
+
+
 def test_not_activities():
     acts = _acts("I. MỤC ĐÍCH, YÊU CẦU\n\n1. Mục đích\n\n- Sở Tư pháp chủ trì tuyên truyền.\n\n"
                  "IV. KINH PHÍ\n\n1. Kinh phí thực hiện do các đơn vị tự bố trí.\n\n"

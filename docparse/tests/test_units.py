@@ -107,3 +107,19 @@ def test_verb_before_running_text():
 
     assert cut_at_verb("cơ quan, đơn vị liên quan triển khai thực hiện") == "cơ quan, đơn vị liên quan"
     assert split_units("cơ quan, đơn vị liên quan") == ["cơ quan, đơn vị liên quan"]
+
+
+
+@pytest.mark.parametrize("text, expected", [
+    # corpus f4f77ac6 3.c.4 (was "Ủy ban nhân dân các cấp trong")
+    ("Ủy ban nhân dân các cấp trong phạm vi nhiệm vụ, quyền hạn của mình có trách nhiệm", ["Ủy ban nhân dân các cấp"]),
+    # corpus 700416cb Điều 16.3 (was "…, Viện kiểm sát nhân dân tối cao, trong")
+    ("Tòa án nhân dân tối cao, Viện kiểm sát nhân dân tối cao, trong phạm vi nhiệm vụ, quyền hạn của mình, "
+     "có trách nhiệm sắp xếp", ["Tòa án nhân dân tối cao", "Viện kiểm sát nhân dân tối cao"]),
+    # corpus be5392d4 Điều 18.1 (was "Chủ tịch UBND cấp xã và")
+    ("Chánh Văn phòng UBND tỉnh, Thủ trưởng các sở, ban, ngành cấp tỉnh, Chủ tịch UBND cấp xã và thủ trưởng các cơ "
+     "quan, đơn vị có liên quan triển khai thực hiện",
+     ["Chánh Văn phòng UBND tỉnh, Thủ trưởng các sở, ban, ngành cấp tỉnh", "Chủ tịch UBND cấp xã"]),
+])
+def test_name_cut_before_running_text_drops_a_dangling_word(text, expected):
+    assert subject_units(text) == expected
