@@ -171,6 +171,12 @@ def heading_units(heading: str) -> list[str] | None:
         return None
     if ":" not in h and (vunits.cut_at_verb(bare) != bare or re.search(r"\.\s", bare)):
         return None
+    if ":" in h:
+        # "Ủy ban nhân dân Thành phố có quyền hạn và trách nhiệm:": the subject is the unit
+        # (at a known verb only: a unit name can hold lower-case words, "Viện Vật lý kỹ thuật")
+        subject = vunits.drop_dangling(vunits.cut_at_verb_only(bare))
+        if subject != bare and vunits.starts_unit(subject):
+            bare = subject
     members = vunits.members_in_heading(bare)
     if members:
         return members

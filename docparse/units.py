@@ -109,7 +109,8 @@ _VERBS = (
 _VERB_RE = re.compile(r"(?<![\w/])(?:" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")(?!\w)")
 # Words a unit name may contain after its head even though they also occur as verbs.
 _KEEP_AFTER = {
-    "tổ chức": re.compile(r"(?:các|Các|những)\s+$"),
+    "tổ chức": re.compile(r"(?:các|Các|những|,)\s+$"),  # "cơ quan, đơn vị, tổ chức cấp tỉnh"
+    "lập": re.compile(r"công\s+$"),  # "đơn vị sự nghiệp công lập"
     "quản lý": re.compile(r"(?:Ban|ban|Phòng|Trung tâm|Cục|Chi cục)\s+$"),
     "phát": re.compile(r"(?:Đài|đài)\s+$"),
     "thông qua": re.compile(r"$^"),
@@ -416,17 +417,17 @@ def cut_at_verb(text: str) -> str:
     cut = cut_at_verb_only(text)
     end = _name_end(cut)
     if end < len(cut):
-        return _drop_dangling(cut[:end].rstrip(" ,"))
+        return drop_dangling(cut[:end].rstrip(" ,"))
     return cut
 
 
 # Words that can sit inside a name ("cơ quan trong tỉnh") but not end one: where running
 # text was found right after them ("… trung ương trong phạm vi nhiệm vụ"), they belong
 # to it.
-_DANGLING = frozenset("trong ngoài tại ở với của và các cùng".split())
+_DANGLING = frozenset("trong ngoài tại ở với của và các cùng nơi".split())
 
 
-def _drop_dangling(name: str) -> str:
+def drop_dangling(name: str) -> str:
     words = name.split(" ")
     while len(words) > 1 and words[-1] in _DANGLING:
         words.pop()

@@ -140,6 +140,18 @@ def test_units_named_by_a_head_and_a_lower_case_word():
     assert acts["III.3"].lead == ["Tỉnh đoàn"]
 
 
+def test_unit_heading_with_a_predicate_before_its_colon():
+    # corpus dcde3ff6 Điều 17.1: the subject before "có trách nhiệm:" is the unit
+    text = ("Số: 1/2025/NQ-CP\n\nHà Nội, ngày 1 tháng 9 năm 2025\n\nĐiều 17. Tổ chức thực hiện\n\n"
+            "1. Bộ Tài chính có trách nhiệm:\n\n"
+            "a) Chủ trì trình Chính phủ ban hành Nghị định quy định xử phạt vi phạm hành chính trong lĩnh vực "
+            "tài sản mã hoá;\n\n"
+            "b) Phối hợp với các Bộ, ngành liên quan triển khai các biện pháp phòng, chống tài trợ khủng bố;\n")
+    acts = _acts(text)
+    assert acts["Điều 17.1.a"].lead == ["Bộ Tài chính"]
+    assert acts["Điều 17.1.b"].lead == ["Bộ Tài chính"]
+
+
 def test_not_activities():
     acts = _acts("I. MỤC ĐÍCH, YÊU CẦU\n\n1. Mục đích\n\n- Sở Tư pháp chủ trì tuyên truyền.\n\n"
                  "IV. KINH PHÍ\n\n1. Kinh phí thực hiện do các đơn vị tự bố trí.\n\n"

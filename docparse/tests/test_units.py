@@ -123,3 +123,14 @@ def test_verb_before_running_text():
 ])
 def test_name_cut_before_running_text_drops_a_dangling_word(text, expected):
     assert subject_units(text) == expected
+
+
+def test_verbs_that_are_also_words_of_a_name():
+    from docparse.units import cut_at_verb_only
+
+    # corpus abc00053 Điều 5.1.a: "tổ chức" in a list of nouns is not the verb
+    assert cut_at_verb_only("các cơ quan, đơn vị, tổ chức cấp tỉnh thực hiện") == "các cơ quan, đơn vị, tổ chức cấp tỉnh"
+    # corpus 0f98ee48: "công lập" (public), not "lập" (to draw up)
+    assert cut_at_verb_only("Các đơn vị sự nghiệp công lập trực thuộc thực hiện") == (
+        "Các đơn vị sự nghiệp công lập trực thuộc")
+    assert cut_at_verb_only("Sở Tư pháp tổ chức hội nghị") == "Sở Tư pháp"
