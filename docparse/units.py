@@ -105,6 +105,7 @@ _VERBS = (
     "có", "cần", "phải", "sẽ", "đã", "đang", "nghiêm túc", "thường xuyên", "trên cơ sở", "theo",
     "với", "để", "nhằm", "về việc", "trong việc", "tại", "thông qua", "tham gia", "thu thập", "số hóa",
     "đổi mới", "vận hành", "khai thác", "bám sát", "căn cứ vào", "huy động", "kết nối", "hoàn thành",
+    "cụ thể hóa", "cụ thể hoá", "trao đổi", "trong quá trình",
 )
 _VERB_RE = re.compile(r"(?<![\w/])(?:" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")(?!\w)")
 # Words a unit name may contain after its head even though they also occur as verbs.
@@ -424,7 +425,7 @@ def cut_at_verb(text: str) -> str:
 # Words that can sit inside a name ("cơ quan trong tỉnh") but not end one: where running
 # text was found right after them ("… trung ương trong phạm vi nhiệm vụ"), they belong
 # to it.
-_DANGLING = frozenset("trong ngoài tại ở với của và các cùng nơi".split())
+_DANGLING = frozenset("trong ngoài tại ở với của và các cùng nơi khi".split())
 
 
 def drop_dangling(name: str) -> str:

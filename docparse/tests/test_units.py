@@ -120,6 +120,12 @@ def test_verb_before_running_text():
     ("Chánh Văn phòng UBND tỉnh, Thủ trưởng các sở, ban, ngành cấp tỉnh, Chủ tịch UBND cấp xã và thủ trưởng các cơ "
      "quan, đơn vị có liên quan triển khai thực hiện",
      ["Chánh Văn phòng UBND tỉnh, Thủ trưởng các sở, ban, ngành cấp tỉnh", "Chủ tịch UBND cấp xã"]),
+    # corpus fe168907 V.2 and IV.2: "cụ thể hóa", "trao đổi" are predicates
+    ("Các cấp ủy, tổ chức đảng, cơ quan, đơn vị trực thuộc Trung ương cụ thể hóa, triển khai thực hiện",
+     ["Các cấp ủy, tổ chức đảng, cơ quan, đơn vị trực thuộc Trung ương"]),
+    ("Ban Tổ chức Trung ương trao đổi, thống nhất với các cơ quan chức năng", ["Ban Tổ chức Trung ương"]),
+    # corpus 9615b53d 2 (was "các cơ quan chức năng trong quá")
+    ("Các cơ quan chức năng trong quá trình thực hiện nhiệm vụ", ["Các cơ quan chức năng"]),
 ])
 def test_name_cut_before_running_text_drops_a_dangling_word(text, expected):
     assert subject_units(text) == expected
