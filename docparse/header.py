@@ -39,9 +39,10 @@ _KINDS = [
     ("CHƯƠNG TRÌNH", "Chương trình"), ("BÁO CÁO", "Báo cáo"), ("NGHỊ QUYẾT", "Nghị quyết"),
     ("ĐỀ ÁN", "Đề án"), ("THÔNG TƯ", "Thông tư"), ("NGHỊ ĐỊNH", "Nghị định"), ("TỜ TRÌNH", "Tờ trình"),
     ("QUY CHẾ", "Quy chế"), ("QUY ĐỊNH", "Quy định"), ("CHƯƠNG TRÌNH HÀNH ĐỘNG", "Chương trình hành động"),
+    ("CÔNG ĐIỆN", "Công điện"),
 ]
 _CODE_KINDS = {"KH": "Kế hoạch", "QĐ": "Quyết định", "HD": "Hướng dẫn", "TB": "Thông báo", "CT": "Chỉ thị",
-               "BC": "Báo cáo", "NQ": "Nghị quyết", "CTr": "Chương trình", "TTr": "Tờ trình"}
+               "BC": "Báo cáo", "NQ": "Nghị quyết", "CTr": "Chương trình", "TTr": "Tờ trình", "CĐ": "Công điện"}
 _ABBREV = [
     (r"^UBND\b", "Ủy ban nhân dân"), (r"^HĐND\b", "Hội đồng nhân dân"), (r"^BTG\b", "Ban Tuyên giáo"),
 ]
@@ -298,7 +299,7 @@ def _set_issuer(plan: Plan, lines: list[str]) -> None:
     # wrapped names: "ỦY BAN NHÂN" / "DÂN" / "THÀNH PHỐ HỒ CHÍ MINH"
     joined: list[str] = []
     for ln in lines:
-        if joined and (re.match(r"^(DÂN|NHÂN DÂN|TRUYỀN THÔNG|VÀ\b|TỈNH\b|THÀNH PHỐ\b|HUYỆN\b|XÃ\b|PHƯỜNG\b)", ln)
+        if joined and (re.match(r"^(DÂN|NHÂN DÂN|TRUYỀN THÔNG|VÀ\b|TỈNH\b|THÀNH PHỐ\b|HUYỆN\b|XÃ\b|PHƯỜNG\b|PHỦ\b|CHÍNH\b)", ln)
                        or joined[-1].endswith(("NHÂN", "VÀ", "BAN", "ỦY", "UỶ"))):
             joined[-1] = f"{joined[-1]} {ln}"
         else:

@@ -139,11 +139,16 @@ def _cell_table(raw_lines: list[str], stripped: list[str], i: int) -> tuple[Tabl
 
     Returns the table and the index after it. A run of lines between two "|" lines is
     a cell; two "|" lines in a row close a row. The table ends at a blank line that
-    follows a "|" line.
+    follows a "|" line, or before a cell that is running text in a table that holds
+    the Quốc hiệu or "Nơi nhận": a site's layout table that wraps the whole document (thuvienphapluat.vn)
+    holds the header in small cells and the body in one cell, whose lines are then read
+    as text. A long cell of an ordinary table (a list of legal bases) stays a cell.
     """
     rows: list[list[str]] = []
     row: list[str] = []
     cell: list[str] = []
+    cell_from = i  # index of the current cell's first line
+    header = False  # a cell so far holds the Quốc hiệu or the recipients
     start = i + 1  # line numbers are 1-based
     end = start
     j = i + 1
@@ -153,7 +158,10 @@ def _cell_table(raw_lines: list[str], stripped: list[str], i: int) -> tuple[Tabl
         s = stripped[j]
         if s == "|":
             if cell:
+                if header and _is_running_text(stripped, cell_from, j):
+                    return _finish_table(rows, row, start, cell_from), cell_from
                 row.append(_cell_text(cell))
+                header = header or _QUOC_HIEU.search(row[-1]) is not None or row[-1].startswith("Nơi nhận")
                 cell = []
             elif prev_pipe and row:
                 rows.append(row)
@@ -173,20 +181,48 @@ def _cell_table(raw_lines: list[str], stripped: list[str], i: int) -> tuple[Tabl
                 j = k
                 continue
             break
+        if not cell:
+            cell_from = j
         cell.append(raw_lines[j])
         prev_pipe = False
         end = j + 1
         j += 1
     if cell:
+        if header and _is_running_text(stripped, cell_from, j):
+            return _finish_table(rows, row, start, cell_from), cell_from
         row.append(_cell_text(cell))
+    return _finish_table(rows, row, start, end), j
+
+
+# A cell this long, with this many lines that open an item ("Điều 1.", "1.", "a)", "-",
+# a bold heading), is a document's body inside a layout table, not a table cell.
+RUNNING_TEXT_LINES = 20
+_QUOC_HIEU = re.compile(r"CỘNG\s+H[ÒO]A\s+X[ÃA]\s+H[ỘO]I|Độc lập\s*[-–]\s*Tự do", re.I)
+RUNNING_TEXT_ITEMS = 3
+
+
+def _is_running_text(stripped: list[str], a: int, b: int) -> bool:
+    if b - a < RUNNING_TEXT_LINES:
+        return False
+    items = 0
+    for k in range(a, b):
+        if _RAW_SPLIT_RE.match(stripped[k]):
+            items += 1
+            if items >= RUNNING_TEXT_ITEMS:
+                return True
+    return False
+
+
+def _finish_table(rows: list[list[str]], row: list[str], start: int, end: int) -> Table | None:
+    """The table of `rows` and the unfinished `row`, spanning lines start..end (1-based)."""
     if row:
         rows.append(row)
     rows = [r for r in rows if any(c for c in r)]
     if not rows:
-        return None, j
+        return None
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
-    return Table(rows=rows, span=(start, end)), j
+    return Table(rows=rows, span=(start, end))
 
 
 def _cell_text(lines: list[str]) -> str:
@@ -239,9 +275,65 @@ def parse_lines(text: str) -> tuple[list, dict[str, str]]:
     return blocks, footnotes
 
 
+# thuvienphapluat.vn, the largest legal-document site, wraps a document in its own text:
+# a notice, a list of fields ("Số hiệu:" … "Tình trạng:") ending at the line after the
+# loading message, and after the document its title again, related documents and a
+# member notice. Those lines are blanked (line numbers stay those of the file).
+_SITE_LOADING = "Đang tải văn bản..."
+_SITE_LAST_FIELD = "Tình trạng:"
+_SITE_TAIL = ("Văn bản này chưa cập nhật nội dung Tiếng Anh", "## Văn bản liên quan")
+_SITE_TAIL_IN_LINE = "Hãy đăng nhập hoặc đăng ký Thành viên Pro"
+
+
+def _drop_site_text(lines: list[str]) -> list[str]:
+    head = next((k for k, ln in enumerate(lines[:300]) if ln.strip() == _SITE_LOADING), None)
+    if head is None:
+        return lines
+    end = head
+    for k in range(head + 1, min(len(lines), head + 120)):
+        if lines[k].replace("*", "").strip() == _SITE_LAST_FIELD:
+            # the field's value is the next line that is not a cell mark
+            v = k + 1
+            while v < len(lines) and lines[v].strip() in ("", "|"):
+                v += 1
+            end = min(v, len(lines) - 1)
+            break
+    out = [""] * (end + 1) + lines[end + 1:]
+    for k in range(end + 1, len(out)):
+        ln = out[k].strip()
+        if ln.lstrip("*").startswith("THE SOCIALIST"):
+            # the site's English translation follows the document in the same layout
+            # table: its English issuer cell, and before it the title repeated
+            cut = _cell_start(out, k)
+            if cut > end + 1 and out[cut - 1].strip() == "|" and _cell_start(out, cut - 1) > end:
+                before = _cell_start(out, cut - 1)
+                if all(x.strip().isascii() for x in out[before:cut - 1]):  # "MINISTRY OF / FINANCE"
+                    cut = before
+                    title = _cell_start(out, cut - 1)
+                    if cut - 1 - title == 1:  # a one-line cell: the title again
+                        cut = title
+            out[cut:] = [""] * (len(out) - cut)
+            break
+        if ln in _SITE_TAIL or _SITE_TAIL_IN_LINE in ln:
+            if _SITE_TAIL_IN_LINE in ln:  # the document's last words share its line
+                out[k] = out[k][: out[k].index(_SITE_TAIL_IN_LINE)]
+                k += 1
+            out[k:] = [""] * (len(out) - k)
+            break
+    return out
+
+
+def _cell_start(lines: list[str], k: int) -> int:
+    """Index of the first line of the cell that holds line k (after the "|" before it)."""
+    j = k - 1
+    while j >= 0 and lines[j].strip() != "|":
+        j -= 1
+    return j + 1
+
+
 def _parse_lines(text: str) -> tuple[list, dict[str, str], bool]:
     """parse_lines, and whether every paragraph's text is NFC given that `text` is."""
-    raw_lines = text.split("\n")  # line raw_lines[i] is line i + 1 of the spans
+    raw_lines = _drop_site_text(text.split("\n"))  # line raw_lines[i] is line i + 1 of the spans
     stripped = list(map(str.strip, raw_lines))  # most checks look at the stripped line
     b = _Builder()
     footnotes: dict[str, str] = {}
@@ -352,6 +444,13 @@ def _plain_run(b: "_Builder", all_stripped: list[str], i: int, j: int, pending_b
             continue
         if _RAW_SPLIT_RE.match(t):
             if sum(x.count("**") for x in stripped[starts[-1]:k]) % 2 == 0:
+                starts.append(k)
+        elif c == "*" and len(t) > 1 and t[1] not in " *":
+            # a line that opens an italic span ("*Căn cứ …;*" under a title, in a file
+            # with no blank lines), when every span before it in the paragraph is closed
+            before = stripped[starts[-1]:k]
+            bold = sum(x.count("**") for x in before)
+            if bold % 2 == 0 and (sum(x.count("*") for x in before) - 2 * bold) % 2 == 0:
                 starts.append(k)
     starts.append(len(stripped))
     blocks = b.blocks

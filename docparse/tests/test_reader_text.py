@@ -91,3 +91,32 @@ def test_site_text_around_document_is_read():
     for path in sorted(CORPUS.glob("*.md"))[:20]:
         doc = read(path.read_bytes(), path.name)
         assert doc.blocks
+
+
+def test_site_layout_table_around_the_whole_document():
+    # corpus 02b9be77 (thuvienphapluat.vn): the site's notice and fields, then one layout
+    # table with no blank line in it: the header in small cells, the body in one cell
+    from docparse import parse
+
+    plan = parse(CORPUS / "02b9be7711f88c70.md")
+    assert (plan.number, plan.date, plan.kind) == ("55/2025/NQ-HĐND", "2025-11-26", "Nghị quyết")
+    assert plan.issuer == "Hội đồng nhân dân thành phố Hà Nội"
+    assert plan.title.startswith("QUY ĐỊNH MỘT SỐ NỘI DUNG CHI VÀ MỨC CHI ĐẶC THÙ") and "Căn cứ" not in plan.title
+    assert plan.addressees == []  # not the site's notice "Kính gửi: Quý Thành viên"
+    assert "Điều 3.1" in {a.ref for a in plan.activities}
+    # corpus 514184bd: the site's English translation after the signature is not read
+    plan = parse(CORPUS / "514184bd8913458c.md")
+    assert plan.signer.name == "Nguyễn Thị Bích Ngọc" and "Ban Bí thư trung ương Đảng" in plan.recipients
+    # corpus 1095764e: a Công điện, its issuer wrapped "THỦ TƯỚNG CHÍNH / PHỦ" in its cell
+    plan = parse(CORPUS / "1095764e502a89b8.md")
+    assert (plan.number, plan.kind, plan.issuer) == ("224/CĐ-TTg", "Công điện", "Thủ tướng Chính phủ")
+
+
+def test_a_long_cell_of_an_ordinary_table_stays_a_cell():
+    # corpus 6e205b75: a cell listing legal bases ("- Luật …", "- Nghị định …") over
+    # twenty lines, in an appendix table without the Quốc hiệu
+    lines = ["|", "Thành lập tổ công tác", "|", "UBND cấp xã", "|"]
+    lines += [f"- Nghị định số {k}/2022/NĐ-CP" for k in range(1, 25)]
+    lines += ["|", "|", "Báo cáo", "|", "UBND cấp xã", "|", ""]
+    blocks, _ = parse_lines("\n".join(lines))
+    assert len(blocks) == 1 and isinstance(blocks[0], Table) and len(blocks[0].rows) == 2
