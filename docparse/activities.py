@@ -104,6 +104,9 @@ def parse_field(text: str) -> tuple[str, str, str] | None:
 _CHU_TRI_PHOI_HOP = re.compile(r"^(?P<lead>.*?)\s+ch[ủỉ] trì\s*,?\s*(?:và\s+)?phối hợp(?:\s+với)?\s+(?P<sup>.*)$", re.S)
 
 
+_FIELD_NAMES_WORDS = 15  # seed 004 III.3: "Các đơn vị vận hành, quản lý hệ thống thông tin cơ sở" is 12
+
+
 def lead_value(value: str) -> tuple[list[str], list[str]]:
     """A lead field's value; "X chủ trì, phối hợp (với) Y" also yields Y as support."""
     value = value.strip().rstrip(".")
@@ -112,6 +115,9 @@ def lead_value(value: str) -> tuple[list[str], list[str]]:
         sup = vunits.cut_at_verb(m.group("sup"))
         return vunits.split_units(m.group("lead")), vunits.split_units(sup)
     value = re.sub(r"\s+ch[ủỉ] trì(?:\s+thực hiện)?\s*$", "", value)
+    # "Cơ quan thực hiện: Sở X tiến hành rà soát …; các sở, ngành … rà soát …": a clause
+    # too long for a list of names is a sentence; its subject comes before the predicate
+    value = ";".join(vunits.cut_at_verb_only(c) if len(c.split()) > _FIELD_NAMES_WORDS else c for c in value.split(";"))
     return vunits.split_units(value), []
 
 

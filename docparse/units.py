@@ -105,7 +105,7 @@ _VERBS = (
     "có", "cần", "phải", "sẽ", "đã", "đang", "nghiêm túc", "thường xuyên", "trên cơ sở", "theo",
     "với", "để", "nhằm", "về việc", "trong việc", "tại", "thông qua", "tham gia", "thu thập", "số hóa",
     "đổi mới", "vận hành", "khai thác", "bám sát", "căn cứ vào", "huy động", "kết nối", "hoàn thành",
-    "cụ thể hóa", "cụ thể hoá", "trao đổi", "trong quá trình",
+    "cụ thể hóa", "cụ thể hoá", "trao đổi", "trong quá trình", "tiến hành",
 )
 _VERB_RE = re.compile(r"(?<![\w/])(?:" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")(?!\w)")
 # Words a unit name may contain after its head even though they also occur as verbs.

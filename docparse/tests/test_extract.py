@@ -239,3 +239,16 @@ def test_horizon_and_yearly_occasions_are_not_periods():
               "I. NHIỆM VỤ\n\n- Tuyên truyền thông qua các chiến dịch tuyên truyền cao điểm hàng năm bao gồm: "
               "Ngày Môi trường thế giới (05/6).\n")
     assert p.window is None and p.peaks == []
+
+
+def test_lead_field_that_is_a_sentence():
+    # corpus 6a406c1f II.2: the field states who does what; each clause's subject leads
+    from docparse.activities import lead_value
+
+    value = ("Sở Khoa học và Công nghệ tiến hành rà soát các văn bản quy phạm pháp luật có liên quan đến Luật "
+             "thuộc thẩm quyền quản lý nhà nước của mình; các sở, ngành liên quan và Ủy ban nhân dân các xã, phường "
+             "rà soát văn bản quy phạm pháp luật do cơ quan mình tham mưu ban hành có liên quan đến Luật.")
+    assert lead_value(value)[0] == ["Sở Khoa học và Công nghệ", "các sở, ngành liên quan", "Ủy ban nhân dân các xã, phường"]
+    # seed 004 III.3: a list of names keeps its words ("vận hành, quản lý" are not predicates here)
+    assert lead_value("Sở Thông tin và Truyền thông; các đơn vị vận hành, quản lý hệ thống thông tin cơ sở")[0] == [
+        "Sở Thông tin và Truyền thông", "các đơn vị vận hành, quản lý hệ thống thông tin cơ sở"]
