@@ -7,7 +7,10 @@ What it copes with (all seen in ../shared/corpus/plans):
   "|" lines between rows (the two-column header block is such a table);
 - ordinary pipe tables ("| a | b |" with a "|---|" rule);
 - page-break artefacts: a paragraph cut in two by a blank line mid-sentence;
-- footnote bodies ("¹ …") dropped into the running text.
+- footnote bodies ("¹ …") dropped into the running text;
+- site text around the document: thuvienphapluat.vn's notice, field list, English
+  translation and member notices are blanked, and its layout table, which holds the whole
+  document with no blank line, gives up the body cell to be read as text.
 
 Spans are line numbers in the decoded file, so a review screen can highlight the source.
 """
