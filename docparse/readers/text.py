@@ -307,7 +307,7 @@ def _drop_site_text(lines: list[str]) -> list[str]:
         if ln.lstrip("*").startswith("THE SOCIALIST"):
             # the site's English translation follows the document in the same layout
             # table: its English issuer cell, and before it the title repeated
-            cut = _cell_start(out, k)
+            cut = max(_cell_start(out, k), end + 1)
             if cut > end + 1 and out[cut - 1].strip() == "|" and _cell_start(out, cut - 1) > end:
                 before = _cell_start(out, cut - 1)
                 if all(x.strip().isascii() for x in out[before:cut - 1]):  # "MINISTRY OF / FINANCE"

@@ -106,3 +106,22 @@ def test_fragment_soup_never_crashes(parts):
         parse(text.encode("utf-8"), name="soup.txt").to_json()
     except EmptyDocument:
         pass
+
+
+_SITE_LINES = ["|", "", "Đang tải văn bản...", "**Tình trạng:**", "Đã biết", "**THE SOCIALIST", "MINISTRY OF",
+               "Văn bản này chưa cập nhật nội dung Tiếng Anh", "Hãy đăng nhập hoặc đăng ký Thành viên Pro tại đây",
+               "## Văn bản liên quan", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Nơi nhận:", "Số: 1/KH-UBND",
+               "1. Sở Tài chính chủ trì thực hiện", "a) Giao UBND tỉnh", "*Căn cứ Luật;*", "**Điều 1.**", "- ý"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(_SITE_LINES), min_size=1, max_size=150))
+def test_site_text_and_layout_table_soup_never_crashes(lines):
+    # the thuvienphapluat.vn markers and layout-table cells in any order and number
+    try:
+        plan = parse("\n".join(lines).encode("utf-8"), name="site.md")
+    except EmptyDocument:
+        return
+    for a in plan.activities:
+        assert a.span[0] <= a.span[1] <= len(lines)
+    plan.to_json()
