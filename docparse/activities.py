@@ -357,6 +357,12 @@ def _joined_start(first: str, rest: list[str], n: int) -> str:
     return out[:n]
 
 
+# Conditional boilerplate, not an activity even when numbered (seeds/README.md).
+_CONDITIONAL = re.compile(
+    r"(?:Trong\s+)?(?:quá trình|Quá trình)\b[^.;]{0,80}?,?\s*nếu có\s+(?:phát sinh\s+)?(?:khó khăn|vướng mắc)"
+)
+
+
 _UNKNOWN = object()
 
 
@@ -367,6 +373,8 @@ def make_activity(
     """The activity for `item`, or None when no unit is assigned. `extra` holds the
     texts of numbered children that are only labelled fields of this item;
     `unit_heading` is `heading_units(item.heading)` when the caller has it already."""
+    if _CONDITIONAL.match(item.heading):
+        return None  # "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc … báo cáo": boilerplate
     texts = [t for t in own_text(item) + list(extra or []) if t]
     fields = collect_fields(texts[1:] if texts else [])
     head_field = parse_field(item.heading) if item.heading else None

@@ -252,3 +252,12 @@ def test_lead_field_that_is_a_sentence():
     # seed 004 III.3: a list of names keeps its words ("vận hành, quản lý" are not predicates here)
     assert lead_value("Sở Thông tin và Truyền thông; các đơn vị vận hành, quản lý hệ thống thông tin cơ sở")[0] == [
         "Sở Thông tin và Truyền thông", "các đơn vị vận hành, quản lý hệ thống thông tin cơ sở"]
+
+
+def test_numbered_conditional_boilerplate_is_not_an_activity():
+    # corpus c5d930a5 IV.5 (seeds/README.md: conditional boilerplate is not an activity)
+    text = ("Số: 980/KH-UBND\n\nNghệ An, ngày 18 tháng 11 năm 2025\n\nIV. TỔ CHỨC THỰC HIỆN\n\n"
+            "1. Sở Tài chính chủ trì tham mưu bố trí kinh phí thực hiện Kế hoạch.\n\n"
+            "2. Trong quá trình triển khai thực hiện Kế hoạch, nếu có khó khăn, vướng mắc, các sở, ban, ngành, "
+            "Ủy ban nhân dân các xã, phường kịp thời báo cáo Ủy ban nhân dân tỉnh.\n")
+    assert list(_acts(text)) == ["IV.1"]
