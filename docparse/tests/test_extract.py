@@ -259,5 +259,7 @@ def test_numbered_conditional_boilerplate_is_not_an_activity():
     text = ("Số: 980/KH-UBND\n\nNghệ An, ngày 18 tháng 11 năm 2025\n\nIV. TỔ CHỨC THỰC HIỆN\n\n"
             "1. Sở Tài chính chủ trì tham mưu bố trí kinh phí thực hiện Kế hoạch.\n\n"
             "2. Trong quá trình triển khai thực hiện Kế hoạch, nếu có khó khăn, vướng mắc, các sở, ban, ngành, "
-            "Ủy ban nhân dân các xã, phường kịp thời báo cáo Ủy ban nhân dân tỉnh.\n")
+            "tổ chức chính trị - xã hội, Ủy ban nhân dân các xã, phường kịp thời phản ánh về Ban Chỉ huy Phòng thủ "
+            "dân sự tỉnh để tổng hợp, báo cáo theo quy định. Yêu cầu các sở, ban, ngành, Ủy ban nhân dân các xã, "
+            "phường và các đơn vị có liên quan thực hiện nghiêm túc./.\n")
     assert list(_acts(text)) == ["IV.1"]
