@@ -27,6 +27,7 @@ def extract(doc: Document) -> Plan:
     if len(doc.blocks) > MAX_BLOCKS:
         doc.warnings.append(f"Tài liệu có {len(doc.blocks)} đoạn; chỉ đọc {MAX_BLOCKS} đoạn đầu.")
     start = hdr.parse_header(blocks, plan)
+    hdr.site_fallback(plan, doc.site_fields)
     year = plan.source.pop("year", None)
     doc_date = dt.date.fromisoformat(plan.date) if plan.date else None
     body = blocks[start:]

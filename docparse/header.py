@@ -181,6 +181,26 @@ def parse_header(blocks: list, plan: Plan) -> int:
     return end
 
 
+def site_fallback(plan: Plan, fields: dict[str, str]) -> None:
+    """Number, date and kind from what the publishing site states about the document
+    (Document.site_fields), where the page lacks the document's own header."""
+    number = fields.get("Số hiệu", "")
+    if plan.number is None and re.fullmatch(r"\d+[\w.\-]*/[\w.Đđ&/\-]+", number):
+        plan.number = number
+    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", fields.get("Ngày ban hành", ""))
+    if plan.date is None and m:
+        try:
+            plan.date = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
+        except ValueError:
+            pass
+    kind = fields.get("Loại văn bản", "")
+    if plan.kind is None and kind in _KIND_NAMES:
+        plan.kind = kind
+
+
+_KIND_NAMES = frozenset(name for _, name in _KINDS)
+
+
 def _may_hold_date(text: str) -> bool:
     """Whether _DATE_RE can match: it needs "ngày", "tháng" and "năm" in any case. Its
     search tries up to 60 characters of place name at every position, which costs far

@@ -59,6 +59,10 @@ class Document:
     footnotes: dict[str, str] = field(default_factory=dict)
     ocr_pages: list[OcrPage] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What a publishing site states about the document, as labelled there (thuvienphapluat.vn:
+    # "Số hiệu", "Loại văn bản", "Ngày ban hành"): the header's fallback when the page
+    # lacks the document's own header.
+    site_fields: dict[str, str] = field(default_factory=dict)
     # Set True (on the instance) by a reader that knows every Paragraph's text is NFC,
     # so extraction can skip checking it. A class attribute, not a field: it is a hint
     # for the extraction step, not part of the document (asdict/repr leave it out).

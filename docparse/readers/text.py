@@ -274,7 +274,7 @@ def _continues(prev: Paragraph, nxt_raw: str, prev_raw_len: int) -> bool:
 
 def parse_lines(text: str) -> tuple[list, dict[str, str]]:
     """Split decoded text into blocks and footnotes."""
-    blocks, footnotes, _ = _parse_lines(text)
+    blocks, footnotes, _, _ = _parse_lines(text)
     return blocks, footnotes
 
 
@@ -288,10 +288,12 @@ _SITE_TAIL = ("Văn bản này chưa cập nhật nội dung Tiếng Anh", "## V
 _SITE_TAIL_IN_LINE = "Hãy đăng nhập hoặc đăng ký Thành viên Pro"
 
 
-def _drop_site_text(lines: list[str]) -> list[str]:
+def _drop_site_text(lines: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The lines with the site's own text blanked, and the site's fields about the
+    document ({"Số hiệu": "17809/BTC-CTK", …})."""
     head = next((k for k, ln in enumerate(lines[:300]) if ln.strip() == _SITE_LOADING), None)
     if head is None:
-        return lines
+        return lines, {}
     end = head
     for k in range(head + 1, min(len(lines), head + 120)):
         if lines[k].replace("*", "").strip() == _SITE_LAST_FIELD:
@@ -301,6 +303,18 @@ def _drop_site_text(lines: list[str]) -> list[str]:
                 v += 1
             end = min(v, len(lines) - 1)
             break
+    fields = {}
+    k = head + 1
+    while k < end:
+        label = lines[k].replace("*", "").strip()
+        if label.endswith(":") and len(label) < 40:
+            v = k + 1
+            while v < end and lines[v].strip() in ("", "|"):
+                v += 1
+            if v <= end and not lines[v].replace("*", "").strip().endswith(":"):
+                fields[label[:-1].strip()] = lines[v].strip()
+                k = v
+        k += 1
     out = [""] * (end + 1) + lines[end + 1:]
     for k in range(end + 1, len(out)):
         ln = out[k].strip()
@@ -323,7 +337,7 @@ def _drop_site_text(lines: list[str]) -> list[str]:
                 k += 1
             out[k:] = [""] * (len(out) - k)
             break
-    return out
+    return out, fields
 
 
 def _cell_start(lines: list[str], k: int) -> int:
@@ -334,9 +348,10 @@ def _cell_start(lines: list[str], k: int) -> int:
     return j + 1
 
 
-def _parse_lines(text: str) -> tuple[list, dict[str, str], bool]:
-    """parse_lines, and whether every paragraph's text is NFC given that `text` is."""
-    raw_lines = _drop_site_text(text.split("\n"))  # line raw_lines[i] is line i + 1 of the spans
+def _parse_lines(text: str) -> tuple[list, dict[str, str], bool, dict[str, str]]:
+    """parse_lines, whether every paragraph's text is NFC given that `text` is, and the
+    site's fields about the document (_drop_site_text)."""
+    raw_lines, site_fields = _drop_site_text(text.split("\n"))  # raw_lines[i] is line i + 1 of the spans
     stripped = list(map(str.strip, raw_lines))  # most checks look at the stripped line
     b = _Builder()
     footnotes: dict[str, str] = {}
@@ -402,7 +417,7 @@ def _parse_lines(text: str) -> tuple[list, dict[str, str], bool]:
         last_len = len(stripped[j - 1])
         pending_blank = False
         i = j
-    return b.blocks, footnotes, b.nfc
+    return b.blocks, footnotes, b.nfc, site_fields
 
 
 _SPECIAL_FIRST = "|#" + SUPERSCRIPTS
@@ -532,9 +547,10 @@ def read(data: bytes, name: str) -> Document:
         )
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
     try:
-        blocks, footnotes, nfc = _parse_lines(text)
+        blocks, footnotes, nfc, site_fields = _parse_lines(text)
     finally:
         _CLEAN_CACHE.clear()
-    doc = Document(blocks=blocks, text=text, format="text", footnotes=footnotes, warnings=warnings)
+    doc = Document(blocks=blocks, text=text, format="text", footnotes=footnotes, warnings=warnings,
+                   site_fields=site_fields)
     doc.paragraphs_nfc = nfc  # decode returns NFC text
     return doc

@@ -107,6 +107,9 @@ def test_site_layout_table_around_the_whole_document():
     # corpus 514184bd: the site's English translation after the signature is not read
     plan = parse(CORPUS / "514184bd8913458c.md")
     assert plan.signer.name == "Nguyễn Thị Bích Ngọc" and "Ban Bí thư trung ương Đảng" in plan.recipients
+    # corpus 2d737276: the page lacks the document's header; the site's fields stand in
+    plan = parse(CORPUS / "2d737276bf416017.md")
+    assert (plan.number, plan.date, plan.kind) == ("17809/BTC-CTK", "2025-11-17", "Công văn")
     # corpus 1095764e: a Công điện, its issuer wrapped "THỦ TƯỚNG CHÍNH / PHỦ" in its cell
     plan = parse(CORPUS / "1095764e502a89b8.md")
     assert (plan.number, plan.kind, plan.issuer) == ("224/CĐ-TTg", "Công điện", "Thủ tướng Chính phủ")
