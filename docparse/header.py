@@ -417,7 +417,7 @@ def infer_issuer(plan: Plan, body_text: str) -> None:
 _SIGN_AUTH = re.compile(r"^(?P<a>TM|KT|Q|TL|TUQ|T/M|K/T)\s*\.?\s*(?P<rest>.*)$")
 _POSITIONS = re.compile(
     r"^(PHÓ\s+)?(CHỦ TỊCH|GIÁM ĐỐC|BỘ TRƯỞNG|THỨ TRƯỞNG|TRƯỞNG BAN|CHÁNH VĂN PHÒNG|BÍ THƯ|TỔNG CỤC TRƯỞNG|"
-    r"CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH THANH TRA|TRƯỞNG PHÒNG|THỦ TRƯỞNG|PHÓ TRƯỞNG BAN|TỔNG GIÁM ĐỐC)\b"
+    r"CỤC TRƯỞNG|VỤ TRƯỞNG|CHÁNH THANH TRA|TRƯỞNG PHÒNG|THỦ TRƯỞNG|PHÓ TRƯỞNG BAN|TỔNG GIÁM ĐỐC|CHỦ NHIỆM)\b"
 )
 
 
@@ -497,7 +497,9 @@ def _signer_from_lines(lines: list[str]) -> Signer | None:
     joined: list[str] = []
     for ln in lines:
         # a wrapped "TM. ỦY BAN NHÂN" / "DÂN"
-        if joined and (ln == "DÂN" or (joined[-1].endswith("NHÂN") and ln.startswith("DÂN"))):
+        # and a wrapped position "THỨ" / "TRƯỞNG", "PHÓ" / "CHỦ TỊCH", "BỘ TRƯỞNG," / "CHỦ NHIỆM"
+        if joined and (ln == "DÂN" or (joined[-1].endswith("NHÂN") and ln.startswith("DÂN"))
+                       or joined[-1] in ("THỨ", "PHÓ", "PHÓ CHỦ", "PHÓ GIÁM") or joined[-1].endswith(",")):
             joined[-1] = f"{joined[-1]} {ln}"
         else:
             joined.append(ln)

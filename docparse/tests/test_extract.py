@@ -222,6 +222,13 @@ def test_wrapped_signer():
               "TM. ỦY BAN NHÂN\nDÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nNguyễn Văn A\n")
     assert p.signer.authority == "TM." and p.signer.on_behalf_of == "ỦY BAN NHÂN DÂN"
     assert p.signer.position == "PHÓ CHỦ TỊCH" and p.signer.name == "Nguyễn Văn A"
+    # corpus 514184bd "THỨ" / "TRƯỞNG" and 05729ab5 "KT. BỘ TRƯỞNG," / "CHỦ NHIỆM", wrapped
+    p = _plan("Số: 1/KH-UBND\n\nHà Nội, ngày 1 tháng 3 năm 2020\n\n1. Sở Tư pháp chủ trì tuyên truyền.\n\n"
+              "KT. BỘ TRƯỞNG\nTHỨ\nTRƯỞNG\nNguyễn Thị Bích Ngọc\n")
+    assert (p.signer.authority, p.signer.position) == ("KT.", "THỨ TRƯỞNG")
+    p = _plan("Số: 1/KH-UBND\n\nHà Nội, ngày 1 tháng 3 năm 2020\n\n1. Sở Tư pháp chủ trì tuyên truyền.\n\n"
+              "KT. BỘ TRƯỞNG,\nCHỦ NHIỆM\nPHÓ CHỦ NHIỆM\nPhạm Mạnh Cường\n")
+    assert (p.signer.position, p.signer.name) == ("PHÓ CHỦ NHIỆM", "Phạm Mạnh Cường")
 
 
 def test_ministry_issuer_from_code_and_word_label_title():
