@@ -450,9 +450,22 @@ def _plain_run(b: "_Builder", all_stripped: list[str], i: int, j: int, pending_b
         return
     stripped = all_stripped[i:j]
     starts = [0]
+    # The paragraph so far is in capitals: a title, which a line in sentence case after it
+    # ends ("… GIAI ĐOẠN 2026-2035" / "Ngày 18 tháng 11 năm 2025, tại …" in a file with no
+    # blank lines). Worked out only while it holds, so it costs one test per paragraph.
+    capitals = stripped[0].isupper()
     for k in range(1, len(stripped)):
         t = stripped[k]
         c = t[0]
+        if capitals:
+            if t.isupper():
+                pass
+            elif c.isupper() and sum(x.count("**") for x in stripped[starts[-1]:k]) % 2 == 0:
+                starts.append(k)
+                capitals = False
+                continue
+            else:
+                capitals = False
         if c in _SPLIT_LOWER:
             # most lines of a run are a wrapped sentence going on in lower case; of the
             # item starts only "a) " / "a. " begins with a lower-case letter
@@ -463,6 +476,7 @@ def _plain_run(b: "_Builder", all_stripped: list[str], i: int, j: int, pending_b
         if _RAW_SPLIT_RE.match(t):
             if sum(x.count("**") for x in stripped[starts[-1]:k]) % 2 == 0:
                 starts.append(k)
+                capitals = t.isupper()
         elif c == "*" and len(t) > 1 and t[1] not in " *":
             # a line that opens an italic span ("*Căn cứ …;*" under a title, in a file
             # with no blank lines), when every span before it in the paragraph is closed
@@ -470,6 +484,7 @@ def _plain_run(b: "_Builder", all_stripped: list[str], i: int, j: int, pending_b
             bold = sum(x.count("**") for x in before)
             if bold % 2 == 0 and (sum(x.count("*") for x in before) - 2 * bold) % 2 == 0:
                 starts.append(k)
+                capitals = t.isupper()
     starts.append(len(stripped))
     blocks = b.blocks
     for a, z in zip(starts, starts[1:]):

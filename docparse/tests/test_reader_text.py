@@ -107,6 +107,9 @@ def test_site_layout_table_around_the_whole_document():
     # corpus 514184bd: the site's English translation after the signature is not read
     plan = parse(CORPUS / "514184bd8913458c.md")
     assert plan.signer.name == "Nguyễn Thị Bích Ngọc" and "Ban Bí thư trung ương Đảng" in plan.recipients
+    # corpus 05729ab5: a title in capitals ends where a sentence-case line starts
+    plan = parse(CORPUS / "05729ab54fc07c39.md")
+    assert plan.title.endswith("VÙNG ĐỒNG BÀO DÂN TỘC THIỂU SỐ VÀ MIỀN NÚI GIAI ĐOẠN 2026-2035")
     # corpus 2d737276: the page lacks the document's header; the site's fields stand in
     plan = parse(CORPUS / "2d737276bf416017.md")
     assert (plan.number, plan.date, plan.kind) == ("17809/BTC-CTK", "2025-11-17", "Công văn")
