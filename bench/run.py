@@ -9,10 +9,11 @@ best of N rounds:
     parse_text_failures                          documents that raised
     parse_host_speed_ms                          a fixed pure-Python workload (string, dict
                                                  and regex work), best of 5, just before the
-                                                 corpus rounds: it grows when other guests
-                                                 slow this host down, so compare parse
-                                                 figures between runs with similar values
-                                                 (and the same interpreter: machine)
+                                                 corpus rounds: it grows with steal or a
+                                                 slower CPU, but not with the cache and memory
+                                                 contention of other guests, which slows the
+                                                 parser more (246.7 docs/s at 71.5 ms and
+                                                 197.5 at 66.6 in two runs on 2026-11-22)
     parse_docx_docs_per_s, parse_pdf_docs_per_s  the seeds built as DOCX and as PDF (null,
                                                  with a *_note, when they cannot be built)
 
