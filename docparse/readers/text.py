@@ -200,8 +200,9 @@ def _cell_table(raw_lines: list[str], stripped: list[str], i: int) -> tuple[Tabl
 # A cell this long, with this many lines that open an item ("Điều 1.", "1.", "a)", "-",
 # a bold heading), is a document's body inside a layout table, not a table cell.
 RUNNING_TEXT_LINES = 20
-_QUOC_HIEU = re.compile(r"CỘNG\s+H[ÒO]A\s+X[ÃA]\s+H[ỘO]I|Độc lập\s*[-–]\s*Tự do", re.I)
 RUNNING_TEXT_ITEMS = 3
+# header.QUOC_HIEU; a reader does not import the extraction stages
+_QUOC_HIEU = re.compile(r"CỘNG\s+H[ÒO]A\s+X[ÃA]\s+H[ỘO]I|Độc lập\s*[-–]\s*Tự do", re.I)
 
 
 def _is_running_text(stripped: list[str], a: int, b: int) -> bool:
@@ -297,20 +298,14 @@ def _drop_site_text(lines: list[str]) -> tuple[list[str], dict[str, str]]:
     end = head
     for k in range(head + 1, min(len(lines), head + 120)):
         if lines[k].replace("*", "").strip() == _SITE_LAST_FIELD:
-            # the field's value is the next line that is not a cell mark
-            v = k + 1
-            while v < len(lines) and lines[v].strip() in ("", "|"):
-                v += 1
-            end = min(v, len(lines) - 1)
+            end = min(_value_line(lines, k, len(lines)), len(lines) - 1)
             break
     fields = {}
     k = head + 1
     while k < end:
         label = lines[k].replace("*", "").strip()
         if label.endswith(":") and len(label) < 40:
-            v = k + 1
-            while v < end and lines[v].strip() in ("", "|"):
-                v += 1
+            v = _value_line(lines, k, end)
             if v <= end and not lines[v].replace("*", "").strip().endswith(":"):
                 fields[label[:-1].strip()] = lines[v].strip()
                 k = v
@@ -338,6 +333,15 @@ def _drop_site_text(lines: list[str]) -> tuple[list[str], dict[str, str]]:
             out[k:] = [""] * (len(out) - k)
             break
     return out, fields
+
+
+def _value_line(lines: list[str], k: int, stop: int) -> int:
+    """Index of the value of the site's field labelled on line k: the next line before
+    `stop` that is not blank or a cell mark (`stop` if there is none)."""
+    v = k + 1
+    while v < stop and lines[v].strip() in ("", "|"):
+        v += 1
+    return v
 
 
 def _cell_start(lines: list[str], k: int) -> int:
