@@ -62,6 +62,10 @@ def _acts(text):
     return {a.ref: a for a in _plan(text).activities}
 
 
+# A plan's header and its "III. TỔ CHỨC THỰC HIỆN", for snippets of that section.
+_SECTION_III = "Số: 1/KH-UBND\n\nĐắk Nông, ngày 1 tháng 3 năm 2025\n\nIII. TỔ CHỨC THỰC HIỆN\n\n"
+
+
 def test_labelled_field_beats_inline():
     acts = _acts("III. HOẠT ĐỘNG\n\n1. Hoạt động\n\n2.10. Tuyên truyền trên Trang thông tin điện tử\n\n"
                  "+ UBND cấp huyện, thành phố chỉ đạo hệ thống Truyền thanh cấp huyện thực hiện chuyên mục.\n\n"
@@ -114,9 +118,9 @@ def test_inline_patterns():
 
 def test_inline_subject_with_a_free_head():
     # corpus 62f25a030c183151: "UBND", "UBMTTQ", "Quận ủy" … start a unit name with no
-    # other head word nearby; the cheap gate before the inline search let them through
-    text = ("Số: 1/KH-UBND\n\nĐắk Nông, ngày 1 tháng 3 năm 2025\n\nIII. TỔ CHỨC THỰC HIỆN\n\n"
-            "1. UBND xã, phường thực hiện trực ban phòng chống thiên tai 24/24, duy trì thông tin liên lạc thông suốt.\n\n"
+    # other head word nearby, and the cheap gate before the inline search did not know them
+    text = (_SECTION_III
+            + "1. UBND xã, phường thực hiện trực ban phòng chống thiên tai 24/24, duy trì thông tin liên lạc thông suốt.\n\n"
             "2. UBND tỉnh chủ trì tổng kết.\n\n"
             "3. Tổng kết, đánh giá cách làm hay.\n")
     acts = _acts(text)
@@ -128,8 +132,8 @@ def test_inline_subject_with_a_free_head():
 def test_units_named_by_a_head_and_a_lower_case_word():
     # corpus 1a395072 (1.), f069c23c (2.10.), ad5aff6c (a table cell "Tỉnh đoàn"): units
     # whose name is a head and a lower-case word, or a head alone
-    text = ("Số: 1/KH-UBND\n\nĐắk Nông, ngày 1 tháng 3 năm 2025\n\nIII. TỔ CHỨC THỰC HIỆN\n\n"
-            "1. Thanh tra tỉnh\n\nChủ trì, phối hợp với các cơ quan, đơn vị có liên quan trong việc thanh tra đối "
+    text = (_SECTION_III
+            + "1. Thanh tra tỉnh\n\nChủ trì, phối hợp với các cơ quan, đơn vị có liên quan trong việc thanh tra đối "
             "với tổ chức, cá nhân.\n\n"
             "2. Đề nghị Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh\n\n- Thực hiện tốt chức năng thực hành "
             "quyền công tố, xét xử.\n\n"
