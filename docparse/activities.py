@@ -15,6 +15,7 @@ from . import dates as vdates
 from . import units as vunits
 from .model import Activity
 from .outline import Item, own_text
+from .rx import alternation, is_word_char
 
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT_RE = re.compile(f"[{_SUPERSCRIPTS}]+")
@@ -202,10 +203,10 @@ _HEAD_WORDS = (
     "Thành ủy|Tỉnh ủy|Thị ủy|TTXVN|VOV|VTV|VTC|VNPT|Viettel|BTG|LĐLĐ|MTTQ|STTTT|Cổng|Trang|Chủ tịch|Giám đốc|Thủ trưởng|"
     "Chánh|Thường trực|Tổ|Bộ đội|Bộ Chỉ huy|Cảnh sát|Các|các|Những|những|Mọi|mọi|Tất cả|tất cả"
 ).split("|")
-# One alternation, factored by common prefixes (vunits.alternation), in which "\0" marks
+# One alternation, factored by common prefixes (rx.alternation), in which "\0" marks
 # where a word must end: two top-level alternatives would be tried at every position.
 _HEAD_WORD_RE = re.compile(
-    vunits.alternation(set(vunits.FREE_HEADS) | {w + "\0" for w in set(_HEAD_WORDS) | set(vunits.NAMED_HEADS)})
+    alternation(set(vunits.FREE_HEADS) | {w + "\0" for w in set(_HEAD_WORDS) | set(vunits.NAMED_HEADS)})
     .replace(re.escape("\0"), r"(?!\w)")
 )
 
@@ -215,13 +216,9 @@ def _head_word(text: str, pos: int = 0, endpos: int | None = None) -> bool:
     if endpos is None:
         endpos = len(text)
     m = _HEAD_WORD_RE.search(text, pos, endpos)
-    while m and m.start() > 0 and _is_word_char(text[m.start() - 1]):
+    while m and m.start() > 0 and is_word_char(text[m.start() - 1]):
         m = _HEAD_WORD_RE.search(text, m.start() + 1, endpos)
     return m is not None
-
-
-def _is_word_char(c: str) -> bool:
-    return c.isalnum() or c == "_"  # what "\w" matches
 
 
 INLINE_WINDOW = 600

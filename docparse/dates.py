@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .model import Recurrence
+from .rx import alternation, word_matches
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
@@ -254,8 +255,11 @@ def read_time_field(text: str, year: int | None, completion: bool = False) -> Da
     return out
 
 
-_FREE_TRIGGER = re.compile(r"(?<!\w)(?:từ|trước|truớc|chậm nhất|muộn nhất|hạn|hoàn thành|xong|trong|không quá)(?!\w)", re.I)
-_FREE_TRIGGER_LOW = re.compile(_FREE_TRIGGER.pattern)  # for lower-cased text, see _lowered
+_FREE_TRIGGER_WORDS = ("từ", "trước", "truớc", "chậm nhất", "muộn nhất", "hạn", "hoàn thành", "xong", "trong", "không quá")
+_FREE_TRIGGER = re.compile(r"(?<!\w)(?:" + "|".join(_FREE_TRIGGER_WORDS) + r")(?!\w)", re.I)
+# For lower-cased text (see _lowered), found with rx.word_matches: the same matches
+# without the look-behind, which kept the search from skipping to the words' letters.
+_FREE_TRIGGER_LOW = re.compile(alternation(_FREE_TRIGGER_WORDS) + r"(?!\w)")
 
 
 def scan_sentence_dates(text: str, year: int | None) -> Dates:
@@ -268,7 +272,7 @@ def scan_sentence_dates(text: str, year: int | None) -> Dates:
     windows = []
     last_end = -1
     low = _lowered(text)
-    for m in _FREE_TRIGGER_LOW.finditer(low) if low is not None else _FREE_TRIGGER.finditer(text):
+    for m in word_matches(_FREE_TRIGGER_LOW, low) if low is not None else _FREE_TRIGGER.finditer(text):
         if m.start() < last_end:
             continue
         lo = max(0, m.start() - 30)

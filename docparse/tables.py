@@ -38,6 +38,10 @@ _COLUMN_NUMBER_RE = re.compile(r"\(?\d{1,2}\)?")
 
 _LEAD_COLUMN_RE = dict(_COLS)["lead"]
 _CONTENT_COLUMN_RE = dict(_COLS)["content"]
+# The same two, case-sensitive, for lower-cased text (vdates._lowered): a case-insensitive
+# search of Vietnamese text cannot skip ahead to the letters its words start with.
+_LEAD_COLUMN_LOW = re.compile(_LEAD_COLUMN_RE.pattern)
+_CONTENT_COLUMN_LOW = re.compile(_CONTENT_COLUMN_RE.pattern)
 
 
 def _map_columns(row: list[str]) -> dict[str, int] | None:
@@ -45,7 +49,11 @@ def _map_columns(row: list[str]) -> dict[str, int] | None:
     # or not in an activity table at all: two searches of the whole row rule them out
     # before each cell is tried against every column name.
     whole = " ".join("\x00".join(row).split())
-    if not _LEAD_COLUMN_RE.search(whole) or not _CONTENT_COLUMN_RE.search(whole):
+    low = vdates._lowered(whole)
+    if low is not None:
+        if not _LEAD_COLUMN_LOW.search(low) or not _CONTENT_COLUMN_LOW.search(low):
+            return None
+    elif not _LEAD_COLUMN_RE.search(whole) or not _CONTENT_COLUMN_RE.search(whole):
         return None
     cols: dict[str, int] = {}
     for i, cell in enumerate(row):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .rx import alternation, word_matches
+
 # Head words of a named body; each must be followed by a capitalised word (its name),
 # which is what tells "Ban Tuyên giáo" from "ban hành" and "Báo Đắk Nông" from "báo cáo".
 _NAMED_HEADS = (
@@ -59,29 +61,6 @@ FREE_HEADS, NAMED_HEADS = _FREE_HEADS, _NAMED_HEADS
 _WORD = r"[^\W\d_]"
 
 
-def alternation(words) -> str:
-    """A regex (no groups) matching exactly the strings in `words`, factored by common
-    prefixes: "Ban|Báo|Bộ" becomes "B(?:an|áo|ộ)". The regex engine tries alternatives
-    one by one, so a search for one of many words is several times faster this way.
-    Which word matches where is the same as for the plain "|" join, as long as the
-    caller does not depend on which of two words sharing a start is tried first."""
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        branches = [re.escape(ch) + emit(node[ch]) for ch in sorted(k for k in node if k)]
-        if not branches:
-            return ""
-        if len(branches) == 1 and "" not in node:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
-
-    return emit(trie)
-
 _COLLECTIVE_BODY = (  # case-insensitive
     r"(?:tất cả\s+)?(?:các|những|mọi)\s+(?:" + "|".join(sorted(map(re.escape, _COLLECTIVE_NOUNS), key=len, reverse=True)) + r")\b"
 )
@@ -107,7 +86,9 @@ _VERBS = (
     "đổi mới", "vận hành", "khai thác", "bám sát", "căn cứ vào", "huy động", "kết nối", "hoàn thành",
     "cụ thể hóa", "cụ thể hoá", "trao đổi", "trong quá trình", "tiến hành",
 )
-_VERB_RE = re.compile(r"(?<![\w/])(?:" + "|".join(sorted(map(re.escape, _VERBS), key=len, reverse=True)) + r")(?!\w)")
+# Found with rx.word_matches, which checks the word start the pattern leaves out
+# ("(?<![\w/])"): with it in front, every alternative was tried at every position.
+_VERB_RE = re.compile(alternation(_VERBS) + r"(?!\w)")
 # Words a unit name may contain after its head even though they also occur as verbs.
 _KEEP_AFTER = {
     "tổ chức": re.compile(r"(?:các|Các|những|,)\s+$"),  # "cơ quan, đơn vị, tổ chức cấp tỉnh"
@@ -439,7 +420,7 @@ def drop_dangling(name: str) -> str:
 def cut_at_verb_only(text: str) -> str:
     pos = 0
     depth = 0
-    for m in _VERB_RE.finditer(text):
+    for m in word_matches(_VERB_RE, text, "/"):
         before = text[: m.start()]
         depth = before.count("(") - before.count(")")
         if depth > 0 or m.start() == 0:

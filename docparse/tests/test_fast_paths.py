@@ -246,3 +246,72 @@ def test_decode_returns_nfc_on_every_path():
         labels.add(label.split("+")[0])
         assert unicodedata.is_normalized("NFC", text), (data, label)
     assert "cp1252" in labels
+
+
+_VERB_PIECES = [
+    "thực hiện", "căn cứ", "căn cứ vào", "có", "có trách nhiệm", "ký", "là", "làm", "đăng", "đăng tải",
+    "tổ chức", "/", " ", "  ", "\n", "x", "_", "1", "ó", "Sở", "(", ")", ",", "liên quan", "vào", "kýý",
+]
+
+
+def _word_start_cases(pieces: list[str], seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    texts = [ln[:400] for t in _corpus_texts(40) for ln in t.split("\n") if len(ln) > 20]
+    texts += ["".join(rnd.choice(pieces) + rnd.choice(["", "", " ", "/", "x"]) for _ in range(rnd.randrange(1, 12)))
+              for _ in range(5000)]
+    return texts
+
+
+def _spans(matches) -> list[tuple[tuple[int, int], str]]:
+    return [(m.span(), m.group(0)) for m in matches]
+
+
+def test_verbs_found_without_the_look_behind_equal_the_plain_pattern():
+    # units._VERB_RE leaves "(?<![\w/])" to rx.word_matches and is factored by prefixes;
+    # the plain pattern tries the verbs longest first
+    import re
+
+    from docparse import rx, units
+
+    plain = re.compile(
+        r"(?<![\w/])(?:" + "|".join(sorted(map(re.escape, units._VERBS), key=len, reverse=True)) + r")(?!\w)"
+    )
+    texts = _word_start_cases(_VERB_PIECES, 20261123)
+    assert sum(bool(plain.search(t)) for t in texts) > 1000
+    for t in texts:
+        assert _spans(rx.word_matches(units._VERB_RE, t, "/")) == _spans(plain.finditer(t)), t
+
+
+def test_date_triggers_found_without_the_look_behind_equal_the_plain_pattern():
+    import re
+
+    from docparse import dates, rx
+
+    plain = re.compile(dates._FREE_TRIGGER.pattern)  # for lower-cased text, as scan_sentence_dates uses it
+    pieces = list(dates._FREE_TRIGGER_WORDS) + ["x", "ư", "_", "1", " ", "  ", "\n", "/", "trongtrong", "hạnh"]
+    texts = [t.lower() for t in _word_start_cases(pieces, 20261124)]
+    assert sum(bool(plain.search(t)) for t in texts) > 1000
+    for t in texts:
+        assert _spans(rx.word_matches(dates._FREE_TRIGGER_LOW, t)) == _spans(plain.finditer(t)), t
+
+
+def test_column_words_searched_in_lower_case_equal_the_case_insensitive_search():
+    # _map_columns searches the lower-cased row with case-sensitive patterns when
+    # dates._lowered allows it ("ı" and "İ" fall back to the case-insensitive ones)
+    from docparse import dates
+
+    rnd = random.Random(20261125)
+    pieces = ["CHỦ TRÌ", "Chủ trì", "chủ trì", "THỰC HIỆN", "thực hıện", "THỰC HİỆN", "Nội dung", "NỘI DUNG",
+              "nhiệm vụ", "TÊN", "tên", "tênx", " ", "\x00", "x", "Đơn vị", "ĐẦU MỐI", "Tham mưu"]
+    rows = ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 8))) for _ in range(5000)]
+    hits = 0
+    for whole in rows:
+        plain = bool(tables._LEAD_COLUMN_RE.search(whole) and tables._CONTENT_COLUMN_RE.search(whole))
+        low = dates._lowered(whole)
+        if low is not None:
+            assert bool(tables._LEAD_COLUMN_LOW.search(low) and tables._CONTENT_COLUMN_LOW.search(low)) == plain, whole
+            hits += plain
+    assert hits > 100
+    # the case-sensitive patterns are the case-insensitive ones, which are in lower case
+    assert tables._LEAD_COLUMN_LOW.pattern == tables._LEAD_COLUMN_LOW.pattern.lower()
+    assert tables._CONTENT_COLUMN_LOW.pattern == tables._CONTENT_COLUMN_LOW.pattern.lower()
