@@ -28,7 +28,9 @@ def drop_superscripts(text: str) -> str:
         if c in text:
             return _SUPERSCRIPT_RE.sub("", text)
     return text
-_SENTENCE_END_RE = re.compile(r"(?<![A-ZĐ0-9])[.!?](?=\s+[A-ZĐÀ-Ỹ(\"“]|\s*$)")
+# "[.!?]" not after a capital or digit; the look-behind comes after the mark, so that the
+# search can skip ahead to the marks (a pattern that opens with one is tried everywhere)
+_SENTENCE_END_RE = re.compile(r"[.!?](?<![A-ZĐ0-9][.!?])(?=\s+[A-ZĐÀ-Ỹ(\"“]|\s*$)")
 _REQUEST_PREFIX = re.compile(r"^(?:Đề nghị|Giao|Đối với)\s+")
 
 
@@ -75,6 +77,9 @@ _EXCLUDED_TITLE_MAX = max(map(len, _EXCLUDED_TITLES))
 _PROMULGATION = re.compile(
     r"ban hành kèm theo|có hiệu lực|chịu trách nhiệm thi hành|thi hành (?:Quyết định|Quyết định này)|bãi bỏ", re.I
 )
+# Case-insensitive patterns run on lower-cased text (vdates._lowered) as case-sensitive
+# ones, which can skip ahead to the letters their words start with.
+_PROMULGATION_LOW = re.compile(_PROMULGATION.pattern.lower())
 
 
 @dataclass
@@ -230,6 +235,7 @@ _RIENG_RE = re.compile(r"(?:^|[.;]\s*)(?:Riêng\s+)?(?:đối với|Đối với
 _KEYWORD_RE = re.compile(r"\s(?:ch[ủỉ] trì|thực hiện)\b")
 _TOPIC_RE = re.compile(r"^[^:]{3,200}:\s*(?P<rest>.+)$", re.S)
 _SUPPORT_INLINE = re.compile(r"ch[ủỉ] trì\s*,?\s*(?:và\s+)?phối hợp(?:\s+với)?\s+(?P<y>.+)", re.S | re.I)
+_SUPPORT_INLINE_LOW = re.compile(_SUPPORT_INLINE.pattern, re.S)  # for lower-cased text
 
 
 def inline_leads(texts: list[str]) -> list[str]:
@@ -283,8 +289,9 @@ def inline_support(texts: list[str]) -> list[str]:
     out: list[str] = []
     for raw in texts:
         t = drop_superscripts(raw)
-        for m in _SUPPORT_INLINE.finditer(t):
-            y = m.group("y")
+        low = vdates._lowered(t)
+        for m in _SUPPORT_INLINE.finditer(t) if low is None else _SUPPORT_INLINE_LOW.finditer(low):
+            y = t[m.start("y"):m.end("y")]
             y = re.split(r"[.;]\s|\s\(|$", y, maxsplit=1)[0]
             y = vunits.cut_at_verb(y)
             out.extend(n for n in vunits.split_units(y) if vunits.starts_unit(n) or vunits._LOWER_RE.match(n))
@@ -338,9 +345,19 @@ def is_excluded_section(item: Item) -> bool:
     # hoạch …" is a task that merely starts with the same word
     if m and len(h) - m.end() <= 40 and len(item.heading) <= 120:
         return True
-    if item.label and item.label.kind == "ARTICLE" and _PROMULGATION.search(_joined_start(item.heading, item.body, 600)):
+    if item.label and item.label.kind == "ARTICLE" and _search_lowered(
+        _PROMULGATION, _PROMULGATION_LOW, _joined_start(item.heading, item.body, 600)
+    ):
         return True
     return False
+
+
+def _search_lowered(rx: re.Pattern, rx_low: re.Pattern, text: str) -> re.Match | None:
+    """`rx.search(text)` for a case-insensitive `rx`, with positions and groups that hold
+    for `text`: `rx_low` (the same pattern in lower case, case-sensitive) on the
+    lower-cased text where vdates._lowered allows it."""
+    low = vdates._lowered(text)
+    return rx.search(text) if low is None else rx_low.search(low)
 
 
 def _joined_start(first: str, rest: list[str], n: int) -> str:

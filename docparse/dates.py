@@ -71,15 +71,18 @@ def _year(y: int) -> Span | None:
 
 
 _Y = r"(\d{4})"
-# Ordered: the first alternative that matches at a position wins.
+# Ordered: the first alternative that matches at a position wins. Every alternative
+# starts with "q", "n", "t" or a digit, and the look-ahead says so first: each
+# alternative opens with a group, so without it all six were tried at every position
+# (four times slower on the windows scan_sentence_dates reads).
 _ATOM = re.compile(
-    r"(?P<q>(?:quý|qúy)\s*(?P<qs>(?:[IV]{1,3}|[1-4])(?:\s*(?:,|và|-|–)\s*(?:[IV]{1,3}|[1-4]))*)"
+    r"(?=[qnt\d])(?:(?P<q>(?:quý|qúy)\s*(?P<qs>(?:[IV]{1,3}|[1-4])(?:\s*(?:,|và|-|–)\s*(?:[IV]{1,3}|[1-4]))*)"
     r"\s*(?:/|năm|-)\s*(?P<qy>\d{4}))"
     r"|(?P<d1>ngày\s+(?P<d1d>\d{1,2})\s+tháng\s+(?P<d1m>\d{1,2})(?:\s+năm\s+(?P<d1y>\d{4}))?)"
     r"|(?P<d2>(?:ngày\s+)?(?<![\d/])(?P<d2d>\d{1,2})\s*[/.-]\s*(?P<d2m>\d{1,2})(?:\s*[/.-]\s*(?P<d2y>\d{4}))?(?![\d/]))"
     r"|(?P<m1>tháng\s+(?P<m1m>\d{1,2}(?:\s*(?:,|và)\s*\d{1,2})*)(?:\s*(?:/|-|năm)\s*(?P<m1y>\d{4}))?)"
     r"|(?P<m2>(?<![\d/])(?P<m2m>\d{1,2})\s*/\s*(?P<m2y>\d{4}))"
-    r"|(?P<y>(?:năm\s+)?(?<!\d)(?P<yy>(?:19|20|21)\d{2})(?!\d|/))",
+    r"|(?P<y>(?:năm\s+)?(?<!\d)(?P<yy>(?:19|20|21)\d{2})(?!\d|/)))",
     re.IGNORECASE,
 )
 # _ATOM for lower-cased text (see _lowered): a case-insensitive search over Vietnamese

@@ -224,6 +224,9 @@ _XREF_RE = re.compile(
     r"(?P<refs>\d{1,2}(?:\.\d{1,2})*(?:\s*(?:,|và|;)\s*\d{1,2}(?:\.\d{1,2})*)*)\s*,?\s*(?:của\s+)?(?:mục|phần)\s+(?P<sec>[IVXL]+)",
     re.I,
 )
+# The same for lower-cased text (vdates._lowered), where a case-sensitive search can skip
+# ahead to the letters the roles start with; groups are read from the text itself.
+_XREF_LOW = re.compile(_XREF_RE.pattern.replace("[IVXL]", "[ivxl]"))
 
 
 def _may_cross_ref(content: str) -> bool:
@@ -241,10 +244,12 @@ def _resolve_cross_refs(activities: list[Activity]) -> None:
     for src in activities:
         if not _may_cross_ref(src.content):
             continue
-        for m in _XREF_RE.finditer(src.content):
-            role = "lead" if m.group("role").lower().startswith("ch") else "support"
-            sec = m.group("sec").upper()
-            for num in re.findall(r"\d{1,2}(?:\.\d{1,2})*", m.group("refs")):
+        text = src.content
+        low = vdates._lowered(text)
+        for m in _XREF_RE.finditer(text) if low is None else _XREF_LOW.finditer(low):
+            role = "lead" if text[m.start("role"):m.end("role")].lower().startswith("ch") else "support"
+            sec = text[m.start("sec"):m.end("sec")].upper()
+            for num in re.findall(r"\d{1,2}(?:\.\d{1,2})*", text[m.start("refs"):m.end("refs")]):
                 target = by_ref.get(f"{sec}.{num}")
                 if target is None or target is src:
                     continue

@@ -315,3 +315,92 @@ def test_column_words_searched_in_lower_case_equal_the_case_insensitive_search()
     # the case-sensitive patterns are the case-insensitive ones, which are in lower case
     assert tables._LEAD_COLUMN_LOW.pattern == tables._LEAD_COLUMN_LOW.pattern.lower()
     assert tables._CONTENT_COLUMN_LOW.pattern == tables._CONTENT_COLUMN_LOW.pattern.lower()
+
+
+def _group_spans(matches) -> list[tuple]:
+    return [(m.span(),) + tuple(m.span(g) for g in range(1, (m.re.groups or 0) + 1)) for m in matches]
+
+
+_CASE_PIECES = [
+    "chủ trì", "CHỦ TRÌ", "Chỉ trì", "phối hợp", "PHỐI HỢP", "với", " ", "  ", "\n", ",", "và", "Sở Y tế", "x",
+    "tại khoản", "theo mục", "1.1", "2.6", " và ", "của", "mục III", "PHẦN iv", "ban hành kèm theo", "Có Hiệu Lực",
+    "thi hành Quyết định này", "BÃI BỎ", "hıện", "İ", "nhiệm vụ", ".", ";",
+    "Chủ trì triển khai nhiệm vụ tại khoản 1.1 và 2.6 mục III", "PHỐI HỢP thực hiện theo điểm 2, 3 của Phần ii",
+]
+
+
+@pytest.mark.parametrize("name", ["xref", "support", "promulgation"])
+def test_case_insensitive_patterns_run_on_lower_case_text_find_the_same(name):
+    from docparse import activities, dates
+
+    rx, rx_low = {
+        "xref": (extract._XREF_RE, extract._XREF_LOW),
+        "support": (activities._SUPPORT_INLINE, activities._SUPPORT_INLINE_LOW),
+        "promulgation": (activities._PROMULGATION, activities._PROMULGATION_LOW),
+    }[name]
+    rnd = random.Random(20261126)
+    texts = [ln for t in _corpus_texts(40) for ln in t.split("\n") if len(ln) > 20]
+    texts += ["".join(rnd.choice(_CASE_PIECES) for _ in range(rnd.randrange(1, 30))) for _ in range(5000)]
+    hits = 0
+    for t in texts:
+        low = dates._lowered(t)
+        if low is None:
+            continue  # "ı", "İ": the callers use the case-insensitive pattern
+        want = _group_spans(rx.finditer(t))
+        assert _group_spans(rx_low.finditer(low)) == want, t
+        hits += bool(want)
+    assert hits > 50
+
+
+def test_date_atoms_with_the_look_ahead_equal_the_plain_pattern():
+    # _ATOM opens with "(?=[qnt\d])" so that the search skips positions no alternative
+    # can start at; the matches and their groups are those of the pattern without it
+    import re
+
+    from docparse import dates
+
+    prefix = r"(?=[qnt\d])(?:"
+    assert dates._ATOM.pattern.startswith(prefix) and dates._ATOM.pattern.endswith(")")
+    plain = re.compile(dates._ATOM.pattern[len(prefix):-1], re.I)
+    plain_low = re.compile(dates._ATOM_LOW.pattern[len(prefix):-1])
+    rnd = random.Random(20261127)
+    pieces = ["quý", "Quý", "QÚY", "I", "iv", " ", "  ", ",", "và", "-", "/", "năm", "NĂM", "ngày", "Ngày",
+              "tháng", "THÁNG", "12", "3", "2024", "1999", "x", "a", "\n", ".", "T", "N", "Q"]
+    texts = [t[i:i + 150] for t in _corpus_texts(30) for i in range(0, min(len(t), 20000), 131)]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 25))) for _ in range(5000)]
+    hits = 0
+    for t in texts:
+        want = [(m.span(), m.groups()) for m in plain.finditer(t)]
+        assert [(m.span(), m.groups()) for m in dates._ATOM.finditer(t)] == want, t
+        low = t.lower()
+        assert [(m.span(), m.groups()) for m in dates._ATOM_LOW.finditer(low)] == [
+            (m.span(), m.groups()) for m in plain_low.finditer(low)
+        ], t
+        hits += bool(want)
+    assert hits > 1000
+
+
+def test_sentence_end_with_the_look_behind_after_the_mark_equals_the_plain_pattern():
+    import re
+
+    from docparse import activities
+
+    plain = re.compile(r"(?<![A-ZĐ0-9])[.!?](?=\s+[A-ZĐÀ-Ỹ(\"“]|\s*$)")
+    rnd = random.Random(20261128)
+    pieces = [".", "!", "?", " ", "\n", "A", "Đ", "9", "a", "Sở", "(", "“", "x.y", "TP.", "1.", "  "]
+    texts = [ln for t in _corpus_texts(30) for ln in t.split("\n")]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 20))) for _ in range(5000)]
+    assert sum(plain.search(t) is not None for t in texts) > 1000
+    for t in texts:
+        assert _match_key(activities._SENTENCE_END_RE.search(t)) == _match_key(plain.search(t)), t
+
+
+def test_quoc_hieu_precheck_equals_the_plain_search():
+    rnd = random.Random(20261129)
+    pieces = ["CỘNG", "Cộng", "cộng", "HÒA", "HOA", "XÃ", "HỘI", "Độc lập", "ĐỘC LẬP", "-", "–", "Tự do", "TỰ DO",
+              " ", "\n", "x", "CHỦ NGHĨA", "CỘNG HÒA XÃ HỘI", "Cộng hoa\nxa hội", "Độc lập - Tự do", "ĐỘC LẬP–TỰ DO"]
+    cells = ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 12))) for _ in range(5000)]
+    cells += [c for t in _corpus_texts(30) for c in t.split("\n|\n")]
+    assert sum(text_reader._QUOC_HIEU.search(c) is not None for c in cells) > 100
+    for c in cells:
+        assert text_reader._holds_quoc_hieu(c) == (text_reader._QUOC_HIEU.search(c) is not None), c
