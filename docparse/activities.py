@@ -232,7 +232,23 @@ INLINE_MAX_TEXTS = 40
 _GIAO_RE = re.compile(r"(?:^|[.;(]\s*|:\s*)Giao\s+(?P<u>.+?)(?=\s+(?:chủ trì|thực hiện|tham mưu|triển khai|phối hợp|xây dựng|tổ chức|theo dõi)\b|[);.]|$)")
 _DE_NGHI_RE = re.compile(r"(?:^|[.;]\s+|:\s*)Đề nghị\s+(?P<rest>.+)$", re.S)
 _RIENG_RE = re.compile(r"(?:^|[.;]\s*)(?:Riêng\s+)?(?:đối với|Đối với)\s+(?P<u>[^:]{3,300}?):")
-_KEYWORD_RE = re.compile(r"\s(?:ch[ủỉ] trì|thực hiện)\b")
+_KEYWORD_RE = re.compile(r"\s(?:ch[ủỉ] trì|thực hiện)\b")  # what _keyword_starts finds
+_KEYWORD_WORDS = re.compile(r"(?:ch[ủỉ] trì|thực hiện)\b")
+
+
+def _keyword_starts(text: str) -> list[int]:
+    """The starts of `_KEYWORD_RE.finditer(text)`: the keyword searched on its own, which
+    can skip ahead to its first letters, and the space before it checked here."""
+    out = []
+    m = _KEYWORD_WORDS.search(text)
+    while m is not None:
+        s = m.start()
+        if s > 0 and text[s - 1].isspace():
+            out.append(s - 1)
+            m = _KEYWORD_WORDS.search(text, m.end())
+        else:
+            m = _KEYWORD_WORDS.search(text, s + 1)
+    return out
 _TOPIC_RE = re.compile(r"^[^:]{3,200}:\s*(?P<rest>.+)$", re.S)
 _SUPPORT_INLINE = re.compile(r"ch[ủỉ] trì\s*,?\s*(?:và\s+)?phối hợp(?:\s+với)?\s+(?P<y>.+)", re.S | re.I)
 _SUPPORT_INLINE_LOW = re.compile(_SUPPORT_INLINE.pattern, re.S)  # for lower-cased text
@@ -269,10 +285,10 @@ def inline_leads(texts: list[str]) -> list[str]:
             out.extend(vunits.subject_units(t[colon + 1:]))
         if "trì" not in t and "thực hiện" not in t:
             continue
-        for m in _KEYWORD_RE.finditer(t):
-            if not _head_word(t, max(0, m.start() - 160), m.start()):
+        for start in _keyword_starts(t):
+            if not _head_word(t, max(0, start - 160), start):
                 continue  # no unit can end right before the keyword
-            clause = t[: m.start()]
+            clause = t[:start]
             cut = max(clause.rfind("."), clause.rfind(";"), clause.rfind(":"), clause.rfind("\n"))
             # a "." inside a number or abbreviation is not a clause boundary
             while cut > 0 and cut + 1 < len(clause) and not clause[cut + 1].isspace():
@@ -387,7 +403,7 @@ def make_activity(
     """The activity for `item`, or None when no unit is assigned. `extra` holds the
     texts of numbered children that are only labelled fields of this item;
     `unit_heading` is `heading_units(item.heading)` when the caller has it already."""
-    if _CONDITIONAL.match(item.heading):
+    if item.heading[:1] in "TqQ" and _CONDITIONAL.match(item.heading):  # its first letters
         return None  # "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc … báo cáo": boilerplate
     texts = [t for t in own_text(item) + list(extra or []) if t]
     fields = collect_fields(texts[1:] if texts else [])

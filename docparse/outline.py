@@ -33,6 +33,9 @@ _CLOSING_RE = re.compile(
 )
 
 
+_CLOSING_FIRST = "TKQCRĐYN"  # the letters _CLOSING_RE's alternatives start with
+
+
 _NEW_PART_RE = re.compile(
     r"^\s*(?:KẾ HOẠCH|PHỤ LỤC|QUY CHẾ|QUY ĐỊNH|CHƯƠNG TRÌNH|HƯỚNG DẪN|ĐỀ ÁN|BIỂU|DANH MỤC)\b[^\n]{0,60}$"
 )
@@ -174,7 +177,7 @@ def build_tree(blocks: list) -> Item:
                 # an attached plan or an appendix after a promulgating decision starts
                 # its own outline: its "I." is not inside the decision's "Điều 3"
                 del stack[1:]
-            if _CLOSING_RE.match(text):
+            if text[:1] in _CLOSING_FIRST and _CLOSING_RE.match(text):
                 # "Trên đây là Kế hoạch …", "Đề nghị các cơ quan … báo cáo …": the closing
                 # paragraphs belong to the document, not to the last numbered item
                 del stack[1:]

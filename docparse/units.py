@@ -323,6 +323,8 @@ def _bare_head(piece: str) -> bool:
 
 
 def _dedupe(names: list[str]) -> list[str]:
+    if len(names) < 2:
+        return list(names)  # most lists: nothing to compare, no key to make
     seen, out = set(), []
     for n in names:
         k = fold_key(n)

@@ -25,7 +25,8 @@ EXTENSIONS = (".txt", ".md", ".markdown")
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _FOOTNOTE_RE = re.compile(rf"^[{SUPERSCRIPTS}]+\s+\S")
-_HEADING_RE = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
+_HEADING_RE = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")  # what _heading reads
+_HASHES_RE = re.compile(r"#{1,6}")
 _PIPE_ROW_RE = re.compile(r"^\s*\|.*\|\s*$")
 _RULE_ROW_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _HR_RE = re.compile(r"^\s*([-*_=]\s*){3,}$")
@@ -63,7 +64,8 @@ def strip_markup(s: str) -> str:
         return s
     if "\\" in s:  # one scan instead of four
         s = s.replace("\\*", "*").replace("\\_", "_").replace("\\.", ".").replace("\\-", "-")
-    bullet = _BULLET_STAR.match(s)
+    c = s[:1]
+    bullet = (c == "*" or c.isspace()) and _BULLET_STAR.match(s)  # what it can start with
     s = s.replace("*", "")
     if bullet:
         s = "- " + s.lstrip()
@@ -391,9 +393,9 @@ def _parse_lines(text: str) -> tuple[list, dict[str, str], bool, dict[str, str]]
         if first in "-*_=" and not s.startswith("- ") and _HR_RE.match(s):
             i += 1
             continue
-        m = _HEADING_RE.match(s) if first == "#" else None
-        if m:
-            b.para([(i + 1, m.group(2))], heading=len(m.group(1)))
+        if first == "#":
+            level, title = _heading(s)
+            b.para([(i + 1, title)], heading=level)
             pending_blank = False
             i += 1
             continue
@@ -437,6 +439,14 @@ _RAW_SPLIT_RE = re.compile(r"^(?:\*\*|#)|^(?:\*|__)?\s*(?:" + _ITEM_START_RE.pat
 # The characters a stripped line matching _RAW_SPLIT_RE can start with, besides digits.
 _SPLIT_LOWER = frozenset("abcdefghijklmnopqrstuvwxyzđ")
 _SPLIT_FIRST = frozenset("*#_-–+•" + "IVXL" + "(" + "ĐBKNS") | _SPLIT_LOWER
+
+
+def _heading(s: str) -> tuple[int, str]:
+    """The level and title of a markdown heading line `s` (stripped, starting with "#"),
+    as _HEADING_RE's groups give them; its lazy group tried the closing "#"s at every
+    character."""
+    hashes = _HASHES_RE.match(s).end()
+    return hashes, s[hashes:].strip().rstrip("#").rstrip()
 
 
 def _run_end(stripped: list[str], i: int) -> int:

@@ -404,3 +404,75 @@ def test_quoc_hieu_precheck_equals_the_plain_search():
     assert sum(text_reader._QUOC_HIEU.search(c) is not None for c in cells) > 100
     for c in cells:
         assert text_reader._holds_quoc_hieu(c) == (text_reader._QUOC_HIEU.search(c) is not None), c
+
+
+def test_markdown_heading_read_without_the_lazy_pattern_equals_it():
+    rnd = random.Random(20261130)
+    pieces = ["#", "##", "###", " ", "\t", "\u00a0", "\u2003", "a", "Sở", "#a", "x y", "# #", "*", "I."]
+    lines = [ln.strip() for t in _corpus_texts() for ln in t.split("\n") if ln.strip().startswith("#")]
+    lines += ["#" + "".join(rnd.choice(pieces) for _ in range(rnd.randrange(0, 10))) for _ in range(5000)]
+    lines = [ln.strip() for ln in lines]
+    assert len(lines) > 5000
+    for ln in lines:
+        m = text_reader._HEADING_RE.match(ln)
+        assert text_reader._heading(ln) == (len(m.group(1)), m.group(2)), ln
+
+
+def test_keywords_found_on_their_own_equal_the_pattern_with_the_space():
+    from docparse import activities
+
+    rnd = random.Random(20261131)
+    pieces = ["chủ trì", "chỉ trì", "thực hiện", " ", "\n", "\t", "x", "Sở Y tế", ",", "chủ trìx", "thực hiệnthực hiện"]
+    texts = [ln for t in _corpus_texts(40) for ln in t.split("\n") if "trì" in ln or "thực hiện" in ln]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 12))) for _ in range(5000)]
+    assert sum(bool(activities._KEYWORD_RE.search(t)) for t in texts) > 1000
+    for t in texts:
+        assert activities._keyword_starts(t) == [m.start() for m in activities._KEYWORD_RE.finditer(t)], t
+
+
+def _first_chars(pattern: str) -> set[str] | None:
+    """Every character a match of `pattern` (case-sensitive) can start with, or None when
+    the pattern can start with something other than a literal character or class."""
+    from re import _constants as c
+    from re import _parser
+
+    def first(items) -> set[str] | None:
+        out: set[str] = set()
+        for op, av in items:
+            if op is c.AT:
+                continue  # "^" takes no character
+            if op is c.LITERAL:
+                return out | {chr(av)}
+            if op is c.IN and all(o is c.LITERAL for o, _ in av):
+                return out | {chr(v) for _, v in av}
+            if op is c.SUBPATTERN:
+                got = first(av[3].data)
+                return None if got is None else out | got
+            if op is c.BRANCH:
+                for branch in av[1]:
+                    got = first(branch.data)
+                    if got is None:
+                        return None
+                    out |= got
+                return out
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                got = first(av[2].data)
+                if got is None:
+                    return None
+                out |= got
+                if av[0] > 0:
+                    return out
+                continue  # optional: what follows can start the match too
+            return None
+        return None
+
+    return first(_parser.parse(pattern).data)
+
+
+def test_first_letter_gates_list_every_letter_their_patterns_start_with():
+    from docparse import activities, outline
+
+    assert _first_chars(outline._CLOSING_RE.pattern) == set(outline._CLOSING_FIRST)
+    assert _first_chars(activities._CONDITIONAL.pattern) == set("TqQ")
+    # _BULLET_STAR starts with optional spaces and then "*": strip_markup tries it only on those
+    assert text_reader._BULLET_STAR.pattern.startswith(r"^\s*\*")
