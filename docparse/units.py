@@ -207,7 +207,12 @@ _ADMIN_NOTE = re.compile(r"\s*\((?:nếu có|b/c|t/h|p/h|ph/h|để b/c|để t/
 def squash_spaces(text: str) -> str:
     """`text` with each run of whitespace made one space and none at either end, as
     `_WS.sub(" ", text).strip()` with _WS = \\s+ would, but split() finds the same
-    whitespace (both use str.isspace) without the cost of a regex match per space."""
+    whitespace (both use str.isspace) without the cost of a regex match per space.
+    Most texts are squashed already: every whitespace character but " " is
+    unprintable, so a printable text without "  " needs at most its ends stripped, which
+    costs a third of splitting it into words."""
+    if "  " not in text and text.isprintable():
+        return text.strip(" ")
     return " ".join(text.split())
 
 

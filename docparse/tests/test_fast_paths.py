@@ -476,3 +476,16 @@ def test_first_letter_gates_list_every_letter_their_patterns_start_with():
     assert _first_chars(activities._CONDITIONAL.pattern) == set("TqQ")
     # _BULLET_STAR starts with optional spaces and then "*": strip_markup tries it only on those
     assert text_reader._BULLET_STAR.pattern.startswith(r"^\s*\*")
+
+
+def test_squash_spaces_shortcut_equals_splitting_into_words():
+    from docparse import units
+
+    # the shortcut rests on this: the only printable whitespace character is " "
+    assert [c for c in map(chr, range(0x110000)) if c.isspace() and c.isprintable()] == [" "]
+    rnd = random.Random(20261132)
+    pieces = [" ", "  ", "\t", "\n", "a", "Sở", "\xa0", "\u2003", "\x1c", "\x85", "\u2028", "b c", "\u200b", "\ufeff", ""]
+    texts = [ln for t in _corpus_texts(20) for ln in t.split("\n")]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(0, 10))) for _ in range(20000)]
+    for t in texts:
+        assert units.squash_spaces(t) == " ".join(t.split()), repr(t)
