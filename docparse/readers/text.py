@@ -301,6 +301,8 @@ _SITE_TAIL_IN_LINE = "Hãy đăng nhập hoặc đăng ký Thành viên Pro"
 def _drop_site_text(lines: list[str]) -> tuple[list[str], dict[str, str]]:
     """The lines with the site's own text blanked, and the site's fields about the
     document ({"Số hiệu": "17809/BTC-CTK", …})."""
+    if _SITE_LOADING not in "\n".join(lines[:300]):
+        return lines, {}  # one search of the start instead of a stripped copy of each line
     head = next((k for k, ln in enumerate(lines[:300]) if ln.strip() == _SITE_LOADING), None)
     if head is None:
         return lines, {}
