@@ -61,8 +61,13 @@ FREE_HEADS, NAMED_HEADS = _FREE_HEADS, _NAMED_HEADS
 _WORD = r"[^\W\d_]"
 
 
+# Phrases that start with a collective noun but name no unit: "Các trường hợp khác …"
+# (the cases), "các cơ sở dữ liệu" (databases), "các cấp học" (school levels).
+_NOT_COLLECTIVE = ("trường hợp", "cơ sở dữ liệu", "cấp học")
 _COLLECTIVE_BODY = (  # case-insensitive
-    r"(?:tất cả\s+)?(?:các|những|mọi)\s+(?:" + "|".join(sorted(map(re.escape, _COLLECTIVE_NOUNS), key=len, reverse=True)) + r")\b"
+    r"(?:tất cả\s+)?(?:các|những|mọi)\s+"
+    + r"(?!(?:" + "|".join(w.replace(" ", r"\s+") for w in _NOT_COLLECTIVE) + r")\b)"
+    + r"(?:" + "|".join(sorted(map(re.escape, _COLLECTIVE_NOUNS), key=len, reverse=True)) + r")\b"
 )
 _COLLECTIVE_RE = re.compile("^" + _COLLECTIVE_BODY, re.I)
 _FREE_RE = re.compile(r"^(?:" + "|".join(sorted(map(re.escape, _FREE_HEADS), key=len, reverse=True)) + r")")

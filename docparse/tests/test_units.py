@@ -140,3 +140,21 @@ def test_verbs_that_are_also_words_of_a_name():
     assert cut_at_verb_only("Các đơn vị sự nghiệp công lập trực thuộc thực hiện") == (
         "Các đơn vị sự nghiệp công lập trực thuộc")
     assert cut_at_verb_only("Sở Tư pháp tổ chức hội nghị") == "Sở Tư pháp"
+
+
+@pytest.mark.parametrize("text, unit", [
+    # corpus 1e6fb98e (Điều 23.5.c) and c22591f1: "the other cases", not a collective of units
+    ("Các trường hợp khác theo yêu cầu của Bộ trưởng Bộ Quốc phòng.", False),
+    ("Những trường hợp không quy định tại khoản 1 Điều này", False),
+    # corpus 012b8a72 (Điều 36.1): databases; ac0f18a2 (Điều 15.4.c): school levels
+    ("Các cơ sở dữ liệu quốc gia khác, cơ sở dữ liệu chuyên ngành", False),
+    ("Các cấp học từ mầm non đến trung học phổ thông", False),
+    # the nouns themselves still make a collective
+    ("Các trường học ở tất cả các cấp", True),
+    ("Các cơ sở đào tạo, bồi dưỡng", True),
+    ("các cấp ủy, chính quyền", True),
+])
+def test_phrases_that_only_look_like_a_collective(text, unit):
+    from docparse.units import starts_unit
+
+    assert starts_unit(text) is unit
