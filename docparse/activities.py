@@ -234,6 +234,9 @@ _DE_NGHI_RE = re.compile(r"(?:^|[.;]\s+|:\s*)Đề nghị\s+(?P<rest>.+)$", re.S
 _RIENG_RE = re.compile(r"(?:^|[.;]\s*)(?:Riêng\s+)?(?:đối với|Đối với)\s+(?P<u>[^:]{3,300}?):")
 _KEYWORD_RE = re.compile(r"\s(?:ch[ủỉ] trì|thực hiện)\b")  # what _keyword_starts finds
 _KEYWORD_WORDS = re.compile(r"(?:ch[ủỉ] trì|thực hiện)\b")
+_TOPIC_RE = re.compile(r"^[^:]{3,200}:\s*(?P<rest>.+)$", re.S)
+_SUPPORT_INLINE = re.compile(r"ch[ủỉ] trì\s*,?\s*(?:và\s+)?phối hợp(?:\s+với)?\s+(?P<y>.+)", re.S | re.I)
+_SUPPORT_INLINE_LOW = re.compile(_SUPPORT_INLINE.pattern, re.S)  # for lower-cased text
 
 
 def _keyword_starts(text: str) -> list[int]:
@@ -249,9 +252,6 @@ def _keyword_starts(text: str) -> list[int]:
         else:
             m = _KEYWORD_WORDS.search(text, s + 1)
     return out
-_TOPIC_RE = re.compile(r"^[^:]{3,200}:\s*(?P<rest>.+)$", re.S)
-_SUPPORT_INLINE = re.compile(r"ch[ủỉ] trì\s*,?\s*(?:và\s+)?phối hợp(?:\s+với)?\s+(?P<y>.+)", re.S | re.I)
-_SUPPORT_INLINE_LOW = re.compile(_SUPPORT_INLINE.pattern, re.S)  # for lower-cased text
 
 
 def inline_leads(texts: list[str]) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .model import Paragraph, Table
+from .model import Table
 
 _ROMAN_RE = re.compile(r"^(?P<l>[IVXL]{1,6})\s*(?:\.\.|[.\-–:)])\s*(?=\S)")
 _SECTION_RE = re.compile(r"^(?:PHẦN|Phần)\s+(?P<l>[IVXL]+|\d+|thứ\s+\w+)\s*[.:\-–]?\s*")
