@@ -60,21 +60,26 @@ def _map_columns(row: list[str]) -> dict[str, int] | None:
         c = " ".join(cell.split())
         if not c or len(c) > 80:
             continue
+        # The column whose name starts first in the cell: "Nội dung thực hiện" is the
+        # content, "Thời gian thực hiện" the time, "Đơn vị thực hiện" the lead.
+        best: tuple[int, str] | None = None
         for name, rx in _COLS:
             if name in cols:
                 continue
             if name == "stt":
                 if rx.match(c):
-                    cols[name] = i
+                    best = (0, name)
                     break
                 continue
             if name == "lead" and _PHOI_HOP_RE.search(c) and not _CHU_TRI_RE.search(c):
                 continue
             if name == "time" and _CHU_TRI_OR_PHOI_HOP_RE.search(c):
                 continue
-            if rx.search(c):
-                cols[name] = i
-                break
+            m = rx.search(c)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), name)
+        if best is not None:
+            cols[best[1]] = i
     if "lead" in cols and "content" in cols:
         return cols
     return None
@@ -92,12 +97,32 @@ def is_activity_table(table: Table) -> bool:
     return _header(table) is not None
 
 
+def _shift(table: Table, hr: int, cols: dict[str, int]) -> int:
+    """How many cells the header row `hr` has in front of the rows under it: 0, or the
+    index of its STT column when every column it names comes after that one, no row under
+    it has a number there and most have one in their first cell. A signature block and an
+    appendix's table written one cell per run with no row break between them (corpus
+    c5d930a5) make one header row: "Nơi nhận | TM. … | PHỤ LỤC … | TT | Nội dung | …"."""
+    k = cols.get("stt", 0)
+    if k == 0 or min(cols.values()) < k:
+        return 0
+    rows = [r for r in table.rows[hr + 1:hr + 11] if any(r)]
+    first = [" ".join(r[0].split()) for r in rows]
+    numbered = sum(1 for c in first if _STT.match(c) or _ROMAN.match(c) or _UPPER_LETTER.match(c))
+    at_k = sum(1 for r in rows if len(r) > k and r[k].strip() and _STT.match(" ".join(r[k].split())))
+    return k if rows and not at_k and 2 * numbered >= len(rows) else 0
+
+
 def table_activities(table: Table, year: int | None) -> list[Activity]:
     found = _header(table)
     if not found:
         return []
     hr, cols = found
     header = table.rows[hr]
+    k = _shift(table, hr, cols)
+    if k:
+        header = header[k:]
+        cols = {name: i - k for name, i in cols.items()}
     time_completion = "time" in cols and bool(re.search(r"hoàn thành|thời hạn", header[cols["time"]], re.I))
     width = len(header)
     rows = []

@@ -274,3 +274,43 @@ def test_numbered_conditional_boilerplate_is_not_an_activity():
             "dân sự tỉnh để tổng hợp, báo cáo theo quy định. Yêu cầu các sở, ban, ngành, Ủy ban nhân dân các xã, "
             "phường và các đơn vị có liên quan thực hiện nghiêm túc./.\n")
     assert list(_acts(text)) == ["IV.1"]
+
+
+@pytest.mark.parametrize("header, want", [
+    # corpus c5d930a5: "thực hiện" in the content column's name does not make it the lead
+    (["TT", "Nội dung thực hiện", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"],
+     {"stt": 0, "content": 1, "lead": 2, "support": 3, "time": 4}),
+    (["STT", "Thời gian thực hiện", "Hoạt động", "Đơn vị thực hiện"], {"stt": 0, "time": 1, "content": 2, "lead": 3}),
+    (["STT", "Nhiệm vụ", "Cơ quan chủ trì thực hiện", "Kết quả thực hiện"],
+     {"stt": 0, "content": 1, "lead": 2, "product": 3}),
+])
+def test_column_named_by_the_word_it_starts_with(header, want):
+    from docparse import tables
+
+    assert tables._map_columns(header) == want
+
+
+def test_appendix_table_run_on_from_the_signature_block():
+    # corpus c5d930a5: the recipients, the signature and the appendix's title and header
+    # are cells of one row (no row break between them), the activity rows are not
+    text = "\n".join([
+        "|", "Nơi nhận:", "- Chủ tịch UBND tỉnh;", "- Lưu: VT, NC.", "|", "**TM. ỦY BAN NHÂN", "DÂN **",
+        "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Văn Đệ", "|", "** **", "**PHỤ LỤC**",
+        "DANH MỤC NHIỆM VỤ TRIỂN KHAI THI HÀNH NGHỊ ĐỊNH QUY ĐỊNH",
+        "CHI TIẾT MỘT SỐ ĐIỀU CỦA LUẬT PHÒNG THỦ DÂN SỰ", "*(Kèm theo Kế hoạch",
+        "số 980/KH-UBND ngày 18 tháng 11 năm 2025 của UBND tỉnh Nghệ An)*", "|", "**TT**", "|",
+        "**Nội dung thực", "hiện**", "|", "**Cơ quan chủ trì**", "|", "**Cơ quan phối hợp**", "|",
+        "**Thời gian hoàn", "thành**", "|", "**Sản phẩm dự kiến**", "|", "|", "**I**", "|",
+        "**KIỆN TOÀN VÀ HOÀN THIỆN CƠ CHẾ CHỈ ĐẠO**", "|", "|", "|", "|", "|", "|", "|", "1", "|",
+        "Tổ chức lại Ban Chỉ huy Phòng thủ dân sự cấp tỉnh, cấp xã", "|", "Bộ CHQS tỉnh; UBND", "cấp xã", "|",
+        "Văn phòng Ban Chỉ", "huy; các cơ quan", "|", "Trước ngày", "30/11/2025", "|",
+        "Quyết định của Chủ", "tịch UBND tỉnh", "|", "|", "2", "|", "Diễn tập phòng thủ dân sự các cấp", "|",
+        "Ban Chỉ huy Phòng thủ dân sự cấp tỉnh", "|", "Cơ quan, địa phương", "|", "2025", "|", "Cuộc diễn tập",
+        "|", "",
+    ])
+    acts = _acts(text)
+    assert set(acts) == {"PL.1", "PL.2"}  # one group: the numbers do not restart
+    assert acts["PL.1"].lead == ["Bộ CHQS tỉnh", "UBND cấp xã"]
+    assert acts["PL.1"].deadline == "2025-11-29"
+    assert acts["PL.1"].notes == ["Sản phẩm: Quyết định của Chủ tịch UBND tỉnh"]
+    assert acts["PL.2"].lead == ["Ban Chỉ huy Phòng thủ dân sự cấp tỉnh"]
