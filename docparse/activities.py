@@ -15,7 +15,7 @@ from . import dates as vdates
 from . import units as vunits
 from .model import Activity
 from .outline import Item, own_text
-from .rx import alternation, is_word_char
+from .rx import alternation, is_word_char, word_matches
 
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT_RE = re.compile(f"[{_SUPERSCRIPTS}]+")
@@ -123,8 +123,33 @@ def lead_value(value: str) -> tuple[list[str], list[str]]:
     value = re.sub(r"\s+ch[ủỉ] trì(?:\s+thực hiện)?\s*$", "", value)
     # "Cơ quan thực hiện: Sở X tiến hành rà soát …; các sở, ngành … rà soát …": a clause
     # too long for a list of names is a sentence; its subject comes before the predicate
-    value = ";".join(vunits.cut_at_verb_only(c) if len(c.split()) > _FIELD_NAMES_WORDS else c for c in value.split(";"))
+    value = ";".join(
+        vunits.cut_at_verb_only(c) if len(c.split()) > _FIELD_NAMES_WORDS else _before_predicate(c)
+        for c in value.split(";")
+    )
     return vunits.split_units(value), []
+
+
+# Verbs that never sit inside a unit name written in lower case, so that in a lead cell
+# or field they start a predicate even in a short clause: "Sở KH&CN chủ trì hướng dẫn,
+# tổng hợp", "Sở Khoa học và Công nghệ thúc đẩy, theo dõi, báo cáo chỉ tiêu" (corpus
+# ad5aff6c). Words that also name units in lower case ("ban chỉ đạo", "đoàn kiểm tra",
+# "ban quản lý dự án đầu tư xây dựng") are not among them.
+_PREDICATES = re.compile(
+    alternation(("chủ trì", "chỉ trì", "thực hiện", "triển khai", "hướng dẫn", "theo dõi", "báo cáo", "đôn đốc", "thúc đẩy"))
+    + r"(?!\w)"
+)
+
+
+def _before_predicate(clause: str) -> str:
+    """`clause` up to a predicate (_PREDICATES) that follows a unit name at its start."""
+    if not vunits.starts_unit(clause.strip()):
+        return clause
+    for m in word_matches(_PREDICATES, clause):
+        before = clause[:m.start()]
+        if before.strip() and before.count("(") == before.count(")"):
+            return before.rstrip(" ,")
+    return clause
 
 
 def collect_fields(texts: list[str]) -> Fields:

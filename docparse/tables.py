@@ -19,7 +19,7 @@ _COLS = [
     ("lead", re.compile(r"chủ trì|thực hiện|đơn vị thực hiện|cơ quan thực hiện|trách nhiệm|đầu mối|tham mưu", re.I)),
     ("support", re.compile(r"phối hợp", re.I)),
     ("time", re.compile(r"thời gian|thời hạn|tiến độ|hoàn thành", re.I)),
-    ("content", re.compile(r"nội dung|nhiệm vụ|hoạt động|công việc|tên\b|giải pháp|chương trình|đề án", re.I)),
+    ("content", re.compile(r"nội dung|nhiệm vụ|hoạt động|công việc|tên\b|giải pháp|chương trình|đề án|chỉ tiêu", re.I)),
     ("product", re.compile(r"sản phẩm|kết quả", re.I)),
     ("funding", re.compile(r"kinh phí|nguồn vốn", re.I)),
     ("form", re.compile(r"hình thức|phương thức", re.I)),

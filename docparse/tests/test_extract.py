@@ -314,3 +314,28 @@ def test_appendix_table_run_on_from_the_signature_block():
     assert acts["PL.1"].deadline == "2025-11-29"
     assert acts["PL.1"].notes == ["Sản phẩm: Quyết định của Chủ tịch UBND tỉnh"]
     assert acts["PL.2"].lead == ["Ban Chỉ huy Phòng thủ dân sự cấp tỉnh"]
+
+
+def test_targets_table_assigns_its_rows_and_lead_cells_end_at_a_predicate():
+    # corpus ad5aff6c: "TT | Chỉ tiêu | Chủ trì", and lead cells that go on with what the
+    # unit does
+    text = ("PHỤ LỤC\n\n| TT | Chỉ tiêu | Chủ trì |\n|---|---|---|\n| I | Kinh tế số | |\n"
+            "| 1 | Kinh tế số chiếm 45% GRDP tỉnh. | Sở Tài chính |\n"
+            "| 2 | Phấn đấu mỗi năm phát triển từ 05 bộ dữ liệu mở | Sở KH&CN chủ trì hướng dẫn, tổng hợp; "
+            "Các sở, ngành; UBND cấp xã |\n"
+            "| 3 | Tỷ lệ doanh nghiệp ứng dụng công nghệ số đạt 60% | Sở Khoa học và Công nghệ thúc đẩy, "
+            "theo dõi, báo cáo chỉ tiêu |\n")
+    acts = _acts(text)
+    assert acts["PL.1"].lead == ["Sở Tài chính"]
+    assert acts["PL.2"].lead == ["Sở KH&CN", "Các sở, ngành", "UBND cấp xã"]
+    assert acts["PL.3"].lead == ["Sở Khoa học và Công nghệ"]
+
+
+@pytest.mark.parametrize("cell", [
+    "Ban quản lý dự án đầu tư xây dựng tỉnh", "Đoàn kiểm tra liên ngành", "Ban chỉ đạo tỉnh",
+    "Các cơ quan, đơn vị có liên quan", "Sở Văn hóa, Thể thao và Du lịch (Phòng Quản lý báo chí)",
+])
+def test_lead_cells_that_are_only_names_stay_whole(cell):
+    from docparse.activities import lead_value
+
+    assert lead_value(cell) == ([cell], [])
