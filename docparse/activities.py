@@ -308,6 +308,8 @@ def inline_leads(texts: list[str]) -> list[str]:
         colon = t.find(":")
         if 3 <= colon <= 200:
             out.extend(vunits.subject_units(t[colon + 1:]))
+        if t.startswith(_BASIS_OPENINGS):
+            out.extend(_subject_after_basis(t))
         if "trì" not in t and "thực hiện" not in t:
             continue
         for start in _keyword_starts(t):
@@ -323,6 +325,24 @@ def inline_leads(texts: list[str]) -> list[str]:
                 continue  # "Chủ trì, phối hợp với Sở X … thực hiện": X is a partner, not the subject
             out.extend(vunits.trailing_units(clause))
     return vunits._dedupe(out)
+
+
+# "Căn cứ Kế hoạch này, các sở, ban, ngành … xây dựng kế hoạch …" (corpus bffd9da6 VI.1):
+# the subject follows the clause that states the basis, after its first comma. Only the
+# first: in "Căn cứ nội dung Kế hoạch này, chủ động đề xuất … và phối hợp với Sở …, các đơn
+# vị, địa phương triển khai …" (seed 004 V.3) the subject is the heading's unit and the
+# units after a later comma are partners.
+_BASIS_OPENINGS = ("Căn cứ", "Trên cơ sở")
+_BASIS_REACH = 200
+
+
+def _subject_after_basis(text: str) -> list[str]:
+    """The subject units after the first ", " (within _BASIS_REACH characters) of a text
+    that opens with "Căn cứ …" / "Trên cơ sở …", when a unit name follows it."""
+    comma = text.find(", ", 0, _BASIS_REACH)
+    if comma == -1:
+        return []
+    return vunits.subject_units(text[comma + 2:])
 
 
 def inline_support(texts: list[str]) -> list[str]:

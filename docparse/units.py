@@ -89,7 +89,7 @@ _VERBS = (
     "có", "cần", "phải", "sẽ", "đã", "đang", "nghiêm túc", "thường xuyên", "trên cơ sở", "theo",
     "với", "để", "nhằm", "về việc", "trong việc", "tại", "thông qua", "tham gia", "thu thập", "số hóa",
     "đổi mới", "vận hành", "khai thác", "bám sát", "căn cứ vào", "huy động", "kết nối", "hoàn thành",
-    "cụ thể hóa", "cụ thể hoá", "trao đổi", "trong quá trình", "tiến hành",
+    "cụ thể hóa", "cụ thể hoá", "trao đổi", "trong quá trình", "tiến hành", "phân công",
 )
 # Found with rx.word_matches, which checks the word start the pattern leaves out
 # ("(?<![\w/])"): with it in front, every alternative was tried at every position.

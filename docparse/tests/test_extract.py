@@ -339,3 +339,24 @@ def test_lead_cells_that_are_only_names_stay_whole(cell):
     from docparse.activities import lead_value
 
     assert lead_value(cell) == ([cell], [])
+
+
+def test_subject_after_the_basis_clause():
+    # corpus bffd9da6 VI.1: "Căn cứ Kế hoạch này, <units> <predicate>"
+    acts = _acts(_SECTION_III + "1. Căn cứ Kế hoạch này, các sở, ban, ngành cấp tỉnh, Ủy ban nhân dân các xã, phường "
+                 "nghiên cứu triển khai thực hiện, đảm bảo phù hợp với chức năng, nhiệm vụ.\n")
+    assert acts["III.1"].lead == ["các sở, ban, ngành cấp tỉnh", "Ủy ban nhân dân các xã, phường"]
+    # seed 004 V.3: with no unit right after the basis, later units are partners, not the subject
+    acts = _acts(_SECTION_III + "3. Các cơ quan hợp tác truyền thông\n\n- Căn cứ nội dung Kế hoạch này, chủ động đề "
+                 "xuất các nội dung tuyên truyền và phối hợp với Sở Thông tin và Truyền thông, các đơn vị, địa phương "
+                 "triển khai thực hiện công tác tuyên truyền.\n")
+    assert acts["III.3"].lead == ["Các cơ quan"]  # the heading, cut before "hợp tác" as before
+
+
+def test_phan_cong_is_a_predicate():
+    # corpus 4369e325 (item 3) and 3928ef06 (Điều 19.1)
+    from docparse.units import subject_units
+
+    assert subject_units("Hội đồng nhân dân, Thường trực Hội đồng nhân dân phân công phạm vi, lĩnh vực phụ trách") == [
+        "Hội đồng nhân dân", "Thường trực Hội đồng nhân dân"]
+    assert subject_units("Các cơ quan, đơn vị phân công cán bộ phụ trách an toàn thông tin") == ["Các cơ quan, đơn vị"]
