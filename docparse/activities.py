@@ -71,6 +71,11 @@ _EXCLUDED_TITLES = (
     "THỜI GIAN TUYÊN TRUYỀN|THỜI GIAN, ĐỊA ĐIỂM|LỘ TRÌNH"
 ).split("|")
 EXCLUDED_SECTION = re.compile("^(?:" + "|".join(_EXCLUDED_TITLES) + ")", re.I)
+# The same, case-sensitive, for upper-cased text: there, "İ" (which a case-insensitive "I"
+# matches) and the Kelvin sign "K" are the only characters of another case that the
+# case-insensitive pattern takes for a letter of the titles.
+_EXCLUDED_UPPER = re.compile("^(?:" + "|".join(_EXCLUDED_TITLES) + ")")
+_CASE_ONLY_EQUAL = ("İ", "\u212a")
 # A match is one of the titles, so it never reaches past this many characters (one
 # character of a title matches one character of the text).
 _EXCLUDED_TITLE_MAX = max(map(len, _EXCLUDED_TITLES))
@@ -401,7 +406,8 @@ def is_excluded_section(item: Item) -> bool:
     # upper() maps each character on its own (to one or more), so the start of h.upper()
     # is the upper case of the start of h: only that much can take part in a match, and
     # upper-casing all of h costs more than the match.
-    m = EXCLUDED_SECTION.match(h[:_EXCLUDED_TITLE_MAX].upper())
+    up = h[:_EXCLUDED_TITLE_MAX].upper()
+    m = EXCLUDED_SECTION.match(up) if "İ" in up or "\u212a" in up else _EXCLUDED_UPPER.match(up)  # _CASE_ONLY_EQUAL
     # "Mục đích, yêu cầu" is a section title; "a) Căn cứ chức năng … xây dựng kế
     # hoạch …" is a task that merely starts with the same word
     if m and len(h) - m.end() <= 40 and len(item.heading) <= 120:

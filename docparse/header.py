@@ -421,12 +421,20 @@ _POSITIONS = re.compile(
 )
 
 
+# The first characters of a paragraph parse_tail reads: the openings it looks for, or
+# the spaces and emphasis marks it strips before them.
+_TAIL_OPENINGS = ("Kính", "Nơi", "KT", "TM", "Q.", "TL", "TUQ", "T/M", "K/T")
+_TAIL_FIRST = "".join(sorted({w[0] for w in _TAIL_OPENINGS})) + " *"
+
+
 def parse_tail(blocks: list, plan: Plan) -> None:
     """Recipients (Nơi nhận), addressees (Kính gửi) and the signature block."""
     for i, b in enumerate(blocks):
         if isinstance(b, Paragraph):
+            if b.text[:1] not in _TAIL_FIRST:
+                continue  # most paragraphs: ruled out by their first character
             head = b.text[:12].lstrip(" *")
-            if not (head.startswith(("Kính", "Nơi", "KT", "TM", "Q.", "TL", "TUQ", "T/M", "K/T"))):
+            if not head.startswith(_TAIL_OPENINGS):
                 continue
         elif b.rows and (len(b.rows) > 4 or len(b.rows[0]) > 3):
             # recipients and signature share a small table; big ones are content, where

@@ -489,3 +489,30 @@ def test_squash_spaces_shortcut_equals_splitting_into_words():
     texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(0, 10))) for _ in range(20000)]
     for t in texts:
         assert units.squash_spaces(t) == " ".join(t.split()), repr(t)
+
+
+def test_excluded_titles_matched_case_sensitively_on_upper_case_text():
+    import re
+
+    from docparse import activities
+
+    letters = set("".join(activities._EXCLUDED_TITLES))
+    lower = {c.lower() for c in letters}
+    # every character an upper-cased text can hold that the case-insensitive pattern
+    # takes for a title letter without being that letter
+    upper_chars = {ch for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF for ch in chr(cp).upper()}
+    candidates = [ch for ch in upper_chars if ch not in letters and (ch.lower()[:1] in lower or ch.casefold()[:1] in lower)]
+    odd = {ch for ch in candidates for t in letters if re.fullmatch(re.escape(t), ch, re.I)}
+    assert odd == set(activities._CASE_ONLY_EQUAL)
+    rnd = random.Random(20261133)
+    pieces = list(activities._EXCLUDED_TITLES) + ["Mục đích", "yêu cầu", ",", " ", "x", "İ", "\u212a", "ı", "1."]
+    heads = [ln.strip()[:80] for t in _corpus_texts(40) for ln in t.split("\n") if ln.strip()]
+    heads += ["".join(rnd.choice(pieces) for _ in range(rnd.randrange(1, 5))) for _ in range(5000)]
+    hits = 0
+    for h in heads:
+        up = h[:activities._EXCLUDED_TITLE_MAX].upper()
+        want = activities.EXCLUDED_SECTION.match(up)
+        if not any(c in up for c in activities._CASE_ONLY_EQUAL):
+            assert _match_key(activities._EXCLUDED_UPPER.match(up)) == _match_key(want), h
+            hits += want is not None
+    assert hits > 1000
