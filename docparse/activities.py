@@ -15,7 +15,7 @@ from . import dates as vdates
 from . import units as vunits
 from .model import Activity
 from .outline import Item, own_text
-from .rx import alternation, is_word_char, word_matches
+from .rx import alternation, finditer_lowered, is_word_char, search_lowered, word_matches
 
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT_RE = re.compile(f"[{_SUPERSCRIPTS}]+")
@@ -82,7 +82,7 @@ _EXCLUDED_TITLE_MAX = max(map(len, _EXCLUDED_TITLES))
 _PROMULGATION = re.compile(
     r"ban hành kèm theo|có hiệu lực|chịu trách nhiệm thi hành|thi hành (?:Quyết định|Quyết định này)|bãi bỏ", re.I
 )
-# Case-insensitive patterns run on lower-cased text (vdates._lowered) as case-sensitive
+# Case-insensitive patterns run on lower-cased text (rx.lowered) as case-sensitive
 # ones, which can skip ahead to the letters their words start with.
 _PROMULGATION_LOW = re.compile(_PROMULGATION.pattern.lower())
 
@@ -355,8 +355,7 @@ def inline_support(texts: list[str]) -> list[str]:
     out: list[str] = []
     for raw in texts:
         t = drop_superscripts(raw)
-        low = vdates._lowered(t)
-        for m in _SUPPORT_INLINE.finditer(t) if low is None else _SUPPORT_INLINE_LOW.finditer(low):
+        for m in finditer_lowered(_SUPPORT_INLINE, _SUPPORT_INLINE_LOW, t):
             y = t[m.start("y"):m.end("y")]
             y = re.split(r"[.;]\s|\s\(|$", y, maxsplit=1)[0]
             y = vunits.cut_at_verb(y)
@@ -407,24 +406,17 @@ def is_excluded_section(item: Item) -> bool:
     # is the upper case of the start of h: only that much can take part in a match, and
     # upper-casing all of h costs more than the match.
     up = h[:_EXCLUDED_TITLE_MAX].upper()
-    m = EXCLUDED_SECTION.match(up) if "İ" in up or "\u212a" in up else _EXCLUDED_UPPER.match(up)  # _CASE_ONLY_EQUAL
+    odd, kelvin = _CASE_ONLY_EQUAL  # two substring tests: a generator over them costs more than the match
+    m = EXCLUDED_SECTION.match(up) if odd in up or kelvin in up else _EXCLUDED_UPPER.match(up)
     # "Mục đích, yêu cầu" is a section title; "a) Căn cứ chức năng … xây dựng kế
     # hoạch …" is a task that merely starts with the same word
     if m and len(h) - m.end() <= 40 and len(item.heading) <= 120:
         return True
-    if item.label and item.label.kind == "ARTICLE" and _search_lowered(
+    if item.label and item.label.kind == "ARTICLE" and search_lowered(
         _PROMULGATION, _PROMULGATION_LOW, _joined_start(item.heading, item.body, 600)
     ):
         return True
     return False
-
-
-def _search_lowered(rx: re.Pattern, rx_low: re.Pattern, text: str) -> re.Match | None:
-    """`rx.search(text)` for a case-insensitive `rx`, with positions and groups that hold
-    for `text`: `rx_low` (the same pattern in lower case, case-sensitive) on the
-    lower-cased text where vdates._lowered allows it."""
-    low = vdates._lowered(text)
-    return rx.search(text) if low is None else rx_low.search(low)
 
 
 def _joined_start(first: str, rest: list[str], n: int) -> str:

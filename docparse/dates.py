@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .model import Recurrence
-from .rx import alternation, word_matches
+from .rx import alternation, lowered, word_matches
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
@@ -85,24 +85,12 @@ _ATOM = re.compile(
     r"|(?P<y>(?:năm\s+)?(?<!\d)(?P<yy>(?:19|20|21)\d{2})(?!\d|/)))",
     re.IGNORECASE,
 )
-# _ATOM for lower-cased text (see _lowered): a case-insensitive search over Vietnamese
+# _ATOM for lower-cased text (see rx.lowered): a case-insensitive search over Vietnamese
 # text is several times slower than a case-sensitive one.
 _ATOM_LOW = re.compile(_ATOM.pattern.replace("[IV]", "[iv]"))
 
 
 _DIGIT = re.compile(r"\d")
-
-
-def _lowered(text: str) -> str | None:
-    """`text.lower()` when positions in it are positions in `text`, else None.
-
-    Every character must lower-case to exactly one character (true of Vietnamese; not
-    of "İ"), and "ı" is out because a case-insensitive "I" matches it but its lower
-    case is not "i". Lower-casing keeps what `\\w`, `\\d` and `\\s` match."""
-    low = text.lower()
-    if len(low) != len(text) or "ı" in text:
-        return None
-    return low
 
 
 def _roman_or_int(s: str) -> int:
@@ -116,7 +104,7 @@ def atoms(text: str, year: int | None) -> list[tuple[int, int, Span]]:
     out = []
     if not _DIGIT.search(text):
         return out  # every atom has a number; most windows after "trong", "từ" have none
-    low = _lowered(text)
+    low = lowered(text)
     for m in _ATOM_LOW.finditer(low) if low is not None else _ATOM.finditer(text):
         span = None
         if m.group("q"):
@@ -260,7 +248,7 @@ def read_time_field(text: str, year: int | None, completion: bool = False) -> Da
 
 _FREE_TRIGGER_WORDS = ("từ", "trước", "truớc", "chậm nhất", "muộn nhất", "hạn", "hoàn thành", "xong", "trong", "không quá")
 _FREE_TRIGGER = re.compile(r"(?<!\w)(?:" + "|".join(_FREE_TRIGGER_WORDS) + r")(?!\w)", re.I)
-# For lower-cased text (see _lowered), found with rx.word_matches: the same matches
+# For lower-cased text (see rx.lowered), found with rx.word_matches: the same matches
 # without the look-behind, which kept the search from skipping to the words' letters.
 _FREE_TRIGGER_LOW = re.compile(alternation(_FREE_TRIGGER_WORDS) + r"(?!\w)")
 
@@ -274,7 +262,7 @@ def scan_sentence_dates(text: str, year: int | None) -> Dates:
     # read the short window after each of them rather than the whole text.
     windows = []
     last_end = -1
-    low = _lowered(text)
+    low = lowered(text)
     for m in word_matches(_FREE_TRIGGER_LOW, low) if low is not None else _FREE_TRIGGER.finditer(text):
         if m.start() < last_end:
             continue

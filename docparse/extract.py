@@ -17,6 +17,7 @@ from . import tables as tbl
 from . import units as vunits
 from .model import Activity, Document, Paragraph, Period, Plan, Table
 from .outline import Item, build_tree, release
+from .rx import finditer_lowered
 
 MAX_BLOCKS = 20000  # a plan has a few hundred; beyond this we only read the start
 
@@ -225,7 +226,7 @@ _XREF_RE = re.compile(
     r"(?P<refs>\d{1,2}(?:\.\d{1,2})*(?:\s*(?:,|và|;)\s*\d{1,2}(?:\.\d{1,2})*)*)\s*,?\s*(?:của\s+)?(?:mục|phần)\s+(?P<sec>[IVXL]+)",
     re.I,
 )
-# The same for lower-cased text (vdates._lowered), where a case-sensitive search can skip
+# The same for lower-cased text (rx.lowered), where a case-sensitive search can skip
 # ahead to the letters the roles start with; groups are read from the text itself.
 _XREF_LOW = re.compile(_XREF_RE.pattern.replace("[IVXL]", "[ivxl]"))
 
@@ -246,8 +247,7 @@ def _resolve_cross_refs(activities: list[Activity]) -> None:
         if not _may_cross_ref(src.content):
             continue
         text = src.content
-        low = vdates._lowered(text)
-        for m in _XREF_RE.finditer(text) if low is None else _XREF_LOW.finditer(low):
+        for m in finditer_lowered(_XREF_RE, _XREF_LOW, text):
             role = "lead" if text[m.start("role"):m.end("role")].lower().startswith("ch") else "support"
             sec = text[m.start("sec"):m.end("sec")].upper()
             for num in re.findall(r"\d{1,2}(?:\.\d{1,2})*", text[m.start("refs"):m.end("refs")]):

@@ -13,6 +13,7 @@ from . import dates as vdates
 from . import units as vunits
 from .activities import clean_title, first_sentence, lead_value
 from .model import Activity, Table
+from .rx import lowered
 
 _COLS = [
     ("stt", re.compile(r"^(?:S\.?\s?TT|TT|Số\s*TT|Số thứ tự|STT)\.?$", re.I)),
@@ -38,7 +39,7 @@ _COLUMN_NUMBER_RE = re.compile(r"\(?\d{1,2}\)?")
 
 _LEAD_COLUMN_RE = dict(_COLS)["lead"]
 _CONTENT_COLUMN_RE = dict(_COLS)["content"]
-# The same two, case-sensitive, for lower-cased text (vdates._lowered): a case-insensitive
+# The same two, case-sensitive, for lower-cased text (rx.lowered): a case-insensitive
 # search of Vietnamese text cannot skip ahead to the letters its words start with.
 _LEAD_COLUMN_LOW = re.compile(_LEAD_COLUMN_RE.pattern)
 _CONTENT_COLUMN_LOW = re.compile(_CONTENT_COLUMN_RE.pattern)
@@ -49,7 +50,7 @@ def _map_columns(row: list[str]) -> dict[str, int] | None:
     # or not in an activity table at all: two searches of the whole row rule them out
     # before each cell is tried against every column name.
     whole = " ".join("\x00".join(row).split())
-    low = vdates._lowered(whole)
+    low = lowered(whole)
     if low is not None:
         if not _LEAD_COLUMN_LOW.search(low) or not _CONTENT_COLUMN_LOW.search(low):
             return None

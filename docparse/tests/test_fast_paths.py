@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from docparse import encoding, extract, header, tables
+from docparse import encoding, extract, header, rx, tables
 from docparse.readers import text as text_reader
 
 from .conftest import CORPUS
@@ -271,7 +271,7 @@ def test_verbs_found_without_the_look_behind_equal_the_plain_pattern():
     # the plain pattern tries the verbs longest first
     import re
 
-    from docparse import rx, units
+    from docparse import units
 
     plain = re.compile(
         r"(?<![\w/])(?:" + "|".join(sorted(map(re.escape, units._VERBS), key=len, reverse=True)) + r")(?!\w)"
@@ -285,7 +285,7 @@ def test_verbs_found_without_the_look_behind_equal_the_plain_pattern():
 def test_date_triggers_found_without_the_look_behind_equal_the_plain_pattern():
     import re
 
-    from docparse import dates, rx
+    from docparse import dates
 
     plain = re.compile(dates._FREE_TRIGGER.pattern)  # for lower-cased text, as scan_sentence_dates uses it
     pieces = list(dates._FREE_TRIGGER_WORDS) + ["x", "ư", "_", "1", " ", "  ", "\n", "/", "trongtrong", "hạnh"]
@@ -297,9 +297,7 @@ def test_date_triggers_found_without_the_look_behind_equal_the_plain_pattern():
 
 def test_column_words_searched_in_lower_case_equal_the_case_insensitive_search():
     # _map_columns searches the lower-cased row with case-sensitive patterns when
-    # dates._lowered allows it ("ı" and "İ" fall back to the case-insensitive ones)
-    from docparse import dates
-
+    # rx.lowered allows it ("ı" and "İ" fall back to the case-insensitive ones)
     rnd = random.Random(20261125)
     pieces = ["CHỦ TRÌ", "Chủ trì", "chủ trì", "THỰC HIỆN", "thực hıện", "THỰC HİỆN", "Nội dung", "NỘI DUNG",
               "nhiệm vụ", "TÊN", "tên", "tênx", " ", "\x00", "x", "Đơn vị", "ĐẦU MỐI", "Tham mưu"]
@@ -307,7 +305,7 @@ def test_column_words_searched_in_lower_case_equal_the_case_insensitive_search()
     hits = 0
     for whole in rows:
         plain = bool(tables._LEAD_COLUMN_RE.search(whole) and tables._CONTENT_COLUMN_RE.search(whole))
-        low = dates._lowered(whole)
+        low = rx.lowered(whole)
         if low is not None:
             assert bool(tables._LEAD_COLUMN_LOW.search(low) and tables._CONTENT_COLUMN_LOW.search(low)) == plain, whole
             hits += plain
@@ -331,9 +329,9 @@ _CASE_PIECES = [
 
 @pytest.mark.parametrize("name", ["xref", "support", "promulgation"])
 def test_case_insensitive_patterns_run_on_lower_case_text_find_the_same(name):
-    from docparse import activities, dates
+    from docparse import activities
 
-    rx, rx_low = {
+    plain_rx, low_rx = {
         "xref": (extract._XREF_RE, extract._XREF_LOW),
         "support": (activities._SUPPORT_INLINE, activities._SUPPORT_INLINE_LOW),
         "promulgation": (activities._PROMULGATION, activities._PROMULGATION_LOW),
@@ -341,15 +339,15 @@ def test_case_insensitive_patterns_run_on_lower_case_text_find_the_same(name):
     rnd = random.Random(20261126)
     texts = [ln for t in _corpus_texts(40) for ln in t.split("\n") if len(ln) > 20]
     texts += ["".join(rnd.choice(_CASE_PIECES) for _ in range(rnd.randrange(1, 30))) for _ in range(5000)]
-    hits = 0
+    hits = fallbacks = 0
     for t in texts:
-        low = dates._lowered(t)
-        if low is None:
-            continue  # "ı", "İ": the callers use the case-insensitive pattern
-        want = _group_spans(rx.finditer(t))
-        assert _group_spans(rx_low.finditer(low)) == want, t
+        want = _group_spans(plain_rx.finditer(t))
+        assert _group_spans(rx.finditer_lowered(plain_rx, low_rx, t)) == want, t
+        first = rx.search_lowered(plain_rx, low_rx, t)  # groups are read by their spans, as the callers do
+        assert _group_spans([first] if first else []) == want[:1], t
         hits += bool(want)
-    assert hits > 50
+        fallbacks += rx.lowered(t) is None  # "ı", "İ": the case-insensitive pattern itself
+    assert hits > 50 and fallbacks > 50
 
 
 def test_date_atoms_with_the_look_ahead_equal_the_plain_pattern():
