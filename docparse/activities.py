@@ -434,6 +434,7 @@ def _joined_start(first: str, rest: list[str], n: int) -> str:
 _CONDITIONAL = re.compile(
     r"(?:Trong\s+)?(?:quá trình|Quá trình)\b[^.;]{0,80}?,?\s*nếu có\s+(?:phát sinh\s+)?(?:khó khăn|vướng mắc)"
 )
+_CONDITIONAL_FIRST = "TqQ"  # the letters _CONDITIONAL can start with
 
 
 _UNKNOWN = object()
@@ -446,7 +447,7 @@ def make_activity(
     """The activity for `item`, or None when no unit is assigned. `extra` holds the
     texts of numbered children that are only labelled fields of this item;
     `unit_heading` is `heading_units(item.heading)` when the caller has it already."""
-    if item.heading[:1] in "TqQ" and _CONDITIONAL.match(item.heading):  # its first letters
+    if item.heading[:1] in _CONDITIONAL_FIRST and _CONDITIONAL.match(item.heading):
         return None  # "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc … báo cáo": boilerplate
     texts = [t for t in own_text(item) + list(extra or []) if t]
     fields = collect_fields(texts[1:] if texts else [])

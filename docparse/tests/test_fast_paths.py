@@ -471,7 +471,7 @@ def test_first_letter_gates_list_every_letter_their_patterns_start_with():
     from docparse import activities, outline
 
     assert _first_chars(outline._CLOSING_RE.pattern) == set(outline._CLOSING_FIRST)
-    assert _first_chars(activities._CONDITIONAL.pattern) == set("TqQ")
+    assert _first_chars(activities._CONDITIONAL.pattern) == set(activities._CONDITIONAL_FIRST)
     # _BULLET_STAR starts with optional spaces and then "*": strip_markup tries it only on those
     assert text_reader._BULLET_STAR.pattern.startswith(r"^\s*\*")
 
